@@ -1,0 +1,306 @@
+package dev.basin.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.basin.common.config.Config;
+import dev.basin.common.error.BasinException;
+import dev.basin.common.error.CommonErrorCode;
+import dev.basin.common.io.DurableFiles;
+import dev.basin.common.json.Json;
+import dev.basin.server.api.StreamsRestApi;
+import dev.basin.server.auth.Credentials;
+import dev.basin.server.aws.AwsJsonEndpoint;
+import dev.basin.server.http.Authenticator;
+import dev.basin.server.kinesis.KinesisApi;
+import dev.basin.server.metrics.StreamMetrics;
+import dev.basin.stream.StreamService;
+import dev.basin.stream.log.LocalStreamLog;
+import dev.basin.stream.log.LocalStreamLogConfig;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every service from the configuration, serves them on one HTTP port,
+ * and shuts them down in order. One server owns a data directory at a time (a lock file enforces
+ * it).
+ */
+public final class BasinServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BasinServer.class);
+
+  private final Config config;
+  private final Path dataDir;
+  private final Clock clock = Clock.systemUTC();
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private FileChannel lockChannel;
+  private FileLock lock;
+  private Credentials credentials;
+  private LocalStreamLog streamLog;
+  private StreamService streams;
+  private Javalin http;
+  private ScheduledExecutorService background;
+  private volatile boolean ready;
+  private int httpPort;
+  private int pgPort;
+
+  public BasinServer(Config config) {
+    this.config = config;
+    this.dataDir = ServerConfig.dataDir(config);
+  }
+
+  /**
+   * Starts every service and the HTTP listener. When this returns the server answers requests and
+   * {@code server.json} names its ports.
+   *
+   * @throws BasinException if the data directory is in use by another server or a port is taken
+   */
+  public BasinServer start() {
+    try {
+      DurableFiles.createDirectories(dataDir);
+      lockDataDir();
+      credentials =
+          Credentials.loadOrCreate(
+              dataDir.resolve("credentials"), credentialsFromConfig(), new SecureRandom());
+      Path streamsDir = dataDir.resolve("streams");
+      LocalStreamLogConfig logConfig =
+          new LocalStreamLogConfig(
+              streamsDir,
+              config.get(ServerConfig.SEGMENT_BYTES),
+              config.get(ServerConfig.SEGMENT_AGE),
+              config.get(ServerConfig.FSYNC_MODE),
+              config.get(ServerConfig.FSYNC_INTERVAL),
+              LocalStreamLogConfig.DEFAULT_INDEX_INTERVAL_BYTES);
+      streamLog = new LocalStreamLog(logConfig, clock);
+      String account = config.get(ServerConfig.ACCOUNT_ID);
+      streams =
+          new StreamService(
+              streamLog,
+              streamsDir,
+              iteratorKey(),
+              ServerConfig.streams(config),
+              clock,
+              new StreamMetrics(metrics),
+              account);
+      new JvmMemoryMetrics().bindTo(metrics);
+      new JvmThreadMetrics().bindTo(metrics);
+      new JvmGcMetrics().bindTo(metrics);
+      new ProcessorMetrics().bindTo(metrics);
+
+      Authenticator auth = new Authenticator(credentials, config.get(ServerConfig.AUTH_ENABLED), clock);
+      if (!auth.enabled()) {
+        LOG.warn("authentication is DISABLED (auth.enabled=false): any local process can use every API");
+      }
+      long maxBody = config.get(ServerConfig.MAX_REQUEST_BYTES);
+      AwsJsonEndpoint aws =
+          new AwsJsonEndpoint(List.of(new KinesisApi(streams, account, clock)), auth, metrics, maxBody);
+      StreamsRestApi rest = new StreamsRestApi(streams);
+      http =
+          Javalin.create(
+              cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                cfg.startup.showOldJavalinVersionWarning = false;
+                cfg.http.maxRequestSize = maxBody;
+                cfg.jetty.host = config.get(ServerConfig.BIND);
+                cfg.jetty.port = config.get(ServerConfig.HTTP_PORT);
+                cfg.routes.post("/", aws::handle);
+                cfg.routes.get("/health", ctx -> health(ctx));
+                cfg.routes.get(
+                    "/metrics",
+                    ctx -> {
+                      if (!auth.bearerValid(ctx.header("Authorization"))) {
+                        StreamsRestApi.unauthorized(ctx);
+                        return;
+                      }
+                      ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                          .result(metrics.scrape());
+                    });
+                rest.register(cfg.routes, auth);
+              });
+      http.start();
+      httpPort = http.port();
+      pgPort = config.get(ServerConfig.PG_PORT);
+      background =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "basin-retention");
+                t.setDaemon(true);
+                return t;
+              });
+      long every = config.get(ServerConfig.RETENTION_CHECK).toMillis();
+      background.scheduleWithFixedDelay(this::enforceRetention, every, every, TimeUnit.MILLISECONDS);
+      writeServerJson();
+      ready = true;
+      LOG.atInfo()
+          .addKeyValue("http", httpPort)
+          .addKeyValue("bind", config.get(ServerConfig.BIND))
+          .addKeyValue("dataDir", dataDir)
+          .log("basin server started");
+      return this;
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot start Basin in " + dataDir, e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void enforceRetention() {
+    try {
+      streams.enforceRetention();
+    } catch (RuntimeException e) {
+      LOG.atError().setCause(e).log("retention run failed; will retry");
+    }
+  }
+
+  private void health(io.javalin.http.Context ctx) {
+    ObjectNode body = Json.mapper().createObjectNode();
+    body.put("status", ready ? "ok" : "starting");
+    body.putObject("services").put("streams", ready ? "ready" : "starting");
+    ctx.status(ready ? 200 : 503).contentType("application/json").result(body.toString());
+  }
+
+  private Credentials credentialsFromConfig() {
+    String id = config.get(ServerConfig.ACCESS_KEY_ID);
+    String secret = config.get(ServerConfig.SECRET_ACCESS_KEY);
+    if (id == null && secret == null) {
+      return null;
+    }
+    if (id == null || secret == null || id.isBlank() || secret.isBlank()) {
+      throw new BasinException(
+          CommonErrorCode.INVALID_CONFIG,
+          "set both BASIN_ACCESS_KEY_ID and BASIN_SECRET_ACCESS_KEY (auth.access-key-id and"
+              + " auth.secret-access-key), or neither to use DATA_DIR/credentials");
+    }
+    return new Credentials(id, secret);
+  }
+
+  private byte[] iteratorKey() throws IOException {
+    Path file = dataDir.resolve("meta").resolve("stream-iterator.key");
+    if (Files.isRegularFile(file)) {
+      byte[] key = Files.readAllBytes(file);
+      if (key.length >= 32) {
+        return key;
+      }
+    }
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    DurableFiles.writeAtomically(file, key);
+    return key;
+  }
+
+  private void lockDataDir() throws IOException {
+    lockChannel =
+        FileChannel.open(
+            dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    lock = lockChannel.tryLock();
+    if (lock == null) {
+      lockChannel.close();
+      lockChannel = null;
+      throw new BasinException(
+          CommonErrorCode.UNAVAILABLE,
+          "data directory "
+              + dataDir
+              + " is in use by another Basin server; stop it or start with --data-dir DIR");
+    }
+  }
+
+  private void writeServerJson() throws IOException {
+    ObjectNode json = Json.mapper().createObjectNode();
+    json.put("http", httpPort);
+    json.put("pg", pgPort);
+    json.put("pid", ProcessHandle.current().pid());
+    json.put("bind", config.get(ServerConfig.BIND));
+    DurableFiles.writeAtomically(
+        dataDir.resolve("server.json"), json.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int pgPort() {
+    return pgPort;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  public StreamService streams() {
+    return streams;
+  }
+
+  /**
+   * Stops accepting requests, lets in-flight ones finish, then flushes and closes the stream logs.
+   * Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    boolean wasReady = ready;
+    ready = false;
+    if (http != null) {
+      http.stop();
+      http = null;
+    }
+    if (background != null) {
+      background.shutdownNow();
+      background = null;
+    }
+    if (streams != null) {
+      streams.close();
+      streams = null;
+    }
+    if (streamLog != null) {
+      streamLog.close();
+      streamLog = null;
+    }
+    if (wasReady) {
+      try {
+        Files.deleteIfExists(dataDir.resolve("server.json"));
+      } catch (IOException e) {
+        LOG.atWarn().setCause(e).log("cannot remove server.json");
+      }
+    }
+    try {
+      if (lock != null) {
+        lock.release();
+        lock = null;
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+        lockChannel = null;
+      }
+    } catch (IOException e) {
+      LOG.atWarn().setCause(e).log("cannot release the data directory lock");
+    }
+    metrics.close();
+    if (wasReady) {
+      LOG.info("basin server stopped");
+    }
+  }
+}

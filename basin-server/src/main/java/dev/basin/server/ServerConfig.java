@@ -1,0 +1,189 @@
+package dev.basin.server;
+
+import dev.basin.common.config.Config;
+import dev.basin.common.config.ConfigDef;
+import dev.basin.common.config.ConfigKey;
+import dev.basin.stream.StreamsConfig;
+import dev.basin.stream.log.LocalStreamLogConfig.FsyncMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Every setting of the Basin server, in one place: name, type, default and meaning. Settings come
+ * from (lowest to highest precedence) defaults, a YAML file ({@code --config}), {@code BASIN_*}
+ * environment variables and command-line flags. {@code ./basin config} prints this table.
+ */
+public final class ServerConfig {
+  public static final ConfigKey<String> DATA_DIR =
+      ConfigKey.string("data-dir", "basin-data", "Directory holding all of Basin's state");
+  public static final ConfigKey<String> BIND =
+      ConfigKey.string("bind", "127.0.0.1", "Address the HTTP and PostgreSQL ports listen on");
+  public static final ConfigKey<Integer> HTTP_PORT =
+      ConfigKey.integer("http-port", 4580, 0, 65535, "HTTP port (0 picks a free port)");
+  public static final ConfigKey<Integer> PG_PORT =
+      ConfigKey.integer(
+          "pg-port",
+          4581,
+          0,
+          65535,
+          "PostgreSQL wire-protocol port (reserved: the SQL service is not built yet)");
+  public static final ConfigKey<Boolean> AUTH_ENABLED =
+      ConfigKey.bool(
+          "auth.enabled",
+          true,
+          "Authenticate every API request; turn off only for local experiments");
+  public static final ConfigKey<String> ACCESS_KEY_ID =
+      ConfigKey.string(
+              "auth.access-key-id",
+              null,
+              "Access key id (default: the one in DATA_DIR/credentials, generated on first start)")
+          .withEnv("BASIN_ACCESS_KEY_ID");
+  public static final ConfigKey<String> SECRET_ACCESS_KEY =
+      ConfigKey.string("auth.secret-access-key", null, "Secret access key (with auth.access-key-id)")
+          .withEnv("BASIN_SECRET_ACCESS_KEY")
+          .asSecret();
+  public static final ConfigKey<String> ACCOUNT_ID =
+      ConfigKey.string("aws.account-id", "000000000000", "Account id shown in ARNs and messages");
+  public static final ConfigKey<Long> MAX_REQUEST_BYTES =
+      ConfigKey.size(
+          "http.max-request-bytes", 16L * 1024 * 1024, 1024 * 1024, "Largest accepted request body");
+  public static final ConfigKey<FsyncMode> FSYNC_MODE =
+      ConfigKey.oneOf(
+          "streams.fsync-mode",
+          FsyncMode.class,
+          FsyncMode.GROUP,
+          "group: fsync before acknowledging a put (group commit); interval: acknowledge after the"
+              + " write and fsync every streams.fsync-interval (survives a process crash, not a"
+              + " power loss)");
+  public static final ConfigKey<Duration> FSYNC_INTERVAL =
+      ConfigKey.duration(
+          "streams.fsync-interval", Duration.ofSeconds(1), "fsync period in interval mode");
+  public static final ConfigKey<Long> SEGMENT_BYTES =
+      ConfigKey.size(
+          "streams.segment-bytes", 64L * 1024 * 1024, 64 * 1024, "Size at which a segment rolls");
+  public static final ConfigKey<Duration> SEGMENT_AGE =
+      ConfigKey.duration(
+          "streams.segment-age",
+          Duration.ofHours(1),
+          "Age at which a segment rolls (retention deletes whole segments)");
+  public static final ConfigKey<Duration> RETENTION_CHECK =
+      ConfigKey.duration(
+          "streams.retention-check-interval",
+          Duration.ofMinutes(1),
+          "How often expired segments are deleted");
+  public static final ConfigKey<Integer> DEFAULT_RETENTION_HOURS =
+      ConfigKey.integer(
+          "streams.default-retention-hours", 24, 24, 8760, "Retention of new streams, in hours");
+  public static final ConfigKey<Integer> MAX_SHARDS_PER_STREAM =
+      ConfigKey.integer(
+          "streams.max-shards-per-stream", 500, 1, 10_000, "Most open shards in one stream");
+  public static final ConfigKey<Integer> MAX_OPEN_SHARDS =
+      ConfigKey.integer(
+          "streams.max-open-shards", 1000, 1, 100_000, "Most open shards across all streams");
+  public static final ConfigKey<Integer> ON_DEMAND_SHARDS =
+      ConfigKey.integer(
+          "streams.on-demand-shards", 4, 1, 1000, "Shards of a stream created in ON_DEMAND mode");
+  public static final ConfigKey<Boolean> THROTTLING =
+      ConfigKey.bool(
+          "streams.throttling.enabled",
+          false,
+          "Enforce Kinesis per-shard limits (ProvisionedThroughputExceededException when hit)");
+  public static final ConfigKey<Long> WRITE_BYTES =
+      ConfigKey.size(
+          "streams.throttling.write-bytes-per-second", 1_000_000, 1, "Per-shard write bytes/s");
+  public static final ConfigKey<Integer> WRITE_RECORDS =
+      ConfigKey.integer(
+          "streams.throttling.write-records-per-second",
+          1000,
+          1,
+          Integer.MAX_VALUE,
+          "Per-shard write records/s");
+  public static final ConfigKey<Long> READ_BYTES =
+      ConfigKey.size(
+          "streams.throttling.read-bytes-per-second", 2_000_000, 1, "Per-shard read bytes/s");
+  public static final ConfigKey<Integer> READ_CALLS =
+      ConfigKey.integer(
+          "streams.throttling.read-calls-per-second",
+          5,
+          1,
+          Integer.MAX_VALUE,
+          "Per-shard GetRecords calls/s");
+  public static final ConfigKey<LogFormat> LOG_FORMAT =
+      ConfigKey.oneOf(
+          "log.format", LogFormat.class, LogFormat.TEXT, "text (key=value) or json (one object a line)");
+  public static final ConfigKey<String> LOG_LEVEL =
+      ConfigKey.string("log.level", "info", "Root log level: error, warn, info, debug, trace");
+
+  /** Log output format. */
+  public enum LogFormat {
+    TEXT,
+    JSON
+  }
+
+  /** Environment variables read by the launcher script, not by the server. */
+  public static final Set<String> LAUNCHER_ENV = Set.of("BASIN_JAVA_OPTS", "BASIN_HOME", "BASIN_JAR");
+
+  private ServerConfig() {}
+
+  /** The definition of every server setting. */
+  public static ConfigDef definition() {
+    ConfigDef def = new ConfigDef(LAUNCHER_ENV);
+    for (ConfigKey<?> k :
+        new ConfigKey<?>[] {
+          DATA_DIR,
+          BIND,
+          HTTP_PORT,
+          PG_PORT,
+          AUTH_ENABLED,
+          ACCESS_KEY_ID,
+          SECRET_ACCESS_KEY,
+          ACCOUNT_ID,
+          MAX_REQUEST_BYTES,
+          FSYNC_MODE,
+          FSYNC_INTERVAL,
+          SEGMENT_BYTES,
+          SEGMENT_AGE,
+          RETENTION_CHECK,
+          DEFAULT_RETENTION_HOURS,
+          MAX_SHARDS_PER_STREAM,
+          MAX_OPEN_SHARDS,
+          ON_DEMAND_SHARDS,
+          THROTTLING,
+          WRITE_BYTES,
+          WRITE_RECORDS,
+          READ_BYTES,
+          READ_CALLS,
+          LOG_FORMAT,
+          LOG_LEVEL
+        }) {
+      def.define(k);
+    }
+    return def;
+  }
+
+  static Path dataDir(Config c) {
+    return Path.of(c.get(DATA_DIR)).toAbsolutePath().normalize();
+  }
+
+  static StreamsConfig streams(Config c) {
+    StreamsConfig base = StreamsConfig.defaults();
+    StreamsConfig s =
+        new StreamsConfig(
+            c.get(DEFAULT_RETENTION_HOURS),
+            c.get(MAX_SHARDS_PER_STREAM),
+            c.get(MAX_OPEN_SHARDS),
+            c.get(ON_DEMAND_SHARDS),
+            base.maxRecordBytes(),
+            base.maxPutRecordsBytes(),
+            base.iteratorTtl(),
+            null);
+    if (c.get(THROTTLING)) {
+      s =
+          s.withThrottling(
+              new StreamsConfig.ShardLimits(
+                  c.get(WRITE_BYTES), c.get(WRITE_RECORDS), c.get(READ_BYTES), c.get(READ_CALLS)));
+    }
+    return s;
+  }
+}

@@ -1,0 +1,398 @@
+package dev.basin.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.basin.common.error.BasinException;
+import dev.basin.common.error.ErrorKind;
+import dev.basin.common.json.Json;
+import dev.basin.server.http.Authenticator;
+import dev.basin.stream.GetRecordsResult;
+import dev.basin.stream.IteratorType;
+import dev.basin.stream.PutEntry;
+import dev.basin.stream.PutOutcome;
+import dev.basin.stream.ShardDescriptor;
+import dev.basin.stream.StreamMetadata;
+import dev.basin.stream.StreamMode;
+import dev.basin.stream.StreamRecord;
+import dev.basin.stream.StreamService;
+import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Basin's native REST API for streams under {@code /api/v1/streams}, used by the CLI and by simple
+ * producers that would rather post newline-delimited JSON than speak the Kinesis protocol. Every
+ * route requires the bearer token. Errors are {@code {"error": {"code", "message"}}} with an HTTP
+ * status chosen by the error's kind.
+ */
+public final class StreamsRestApi {
+  private static final int BATCH = 500;
+
+  private final StreamService streams;
+
+  public StreamsRestApi(StreamService streams) {
+    this.streams = streams;
+  }
+
+  /** Registers the routes and the bearer-token check. */
+  public void register(JavalinDefaultRoutingApi routes, Authenticator auth) {
+    routes.before(
+        "/api/v1/*",
+        ctx -> {
+          if (!auth.bearerValid(ctx.header("Authorization"))) {
+            unauthorized(ctx);
+            ctx.skipRemainingHandlers();
+          }
+        });
+    routes.get("/api/v1/streams", guarded(this::list));
+    routes.post("/api/v1/streams", guarded(this::create));
+    routes.get("/api/v1/streams/{name}", guarded(this::describe));
+    routes.delete("/api/v1/streams/{name}", guarded(this::delete));
+    routes.post("/api/v1/streams/{name}/records", guarded(this::put));
+    routes.get("/api/v1/streams/{name}/records", guarded(this::get));
+  }
+
+  /** Answers 401 with the native error shape. */
+  public static void unauthorized(Context ctx) {
+    ctx.header("WWW-Authenticate", "Bearer realm=\"basin\"");
+    error(
+        ctx,
+        401,
+        "UNAUTHENTICATED",
+        "missing or wrong bearer token; send 'Authorization: Bearer <access key id>:<secret access"
+            + " key>' with the pair from DATA_DIR/credentials");
+  }
+
+  private interface Action {
+    void run(Context ctx) throws IOException;
+  }
+
+  private static io.javalin.http.Handler guarded(Action action) {
+    return ctx -> {
+      try {
+        action.run(ctx);
+      } catch (BasinException e) {
+        error(ctx, status(e.kind()), e.code().name(), e.getMessage());
+      } catch (BadRequest e) {
+        error(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      }
+    };
+  }
+
+  private static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+
+  static int status(ErrorKind kind) {
+    switch (kind) {
+      case INVALID:
+        return 400;
+      case UNAUTHENTICATED:
+        return 401;
+      case NOT_FOUND:
+        return 404;
+      case CONFLICT:
+      case LIMIT_EXCEEDED:
+        return 409;
+      case EXPIRED:
+        return 410;
+      case THROTTLED:
+        return 429;
+      case UNAVAILABLE:
+        return 503;
+      default:
+        return 500;
+    }
+  }
+
+  private static void error(Context ctx, int status, String code, String message) {
+    ObjectNode body = Json.mapper().createObjectNode();
+    ObjectNode err = body.putObject("error");
+    err.put("code", code);
+    err.put("message", message);
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  private static void json(Context ctx, int status, JsonNode body) {
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  private void list(Context ctx) {
+    ObjectNode body = Json.mapper().createObjectNode();
+    ArrayNode arr = body.putArray("streams");
+    for (String name : streams.listStreams()) {
+      try {
+        arr.add(summary(streams.describe(name)));
+      } catch (BasinException e) {
+        // deleted while listing
+      }
+    }
+    json(ctx, 200, body);
+  }
+
+  private static ObjectNode summary(StreamMetadata meta) {
+    ObjectNode o = Json.mapper().createObjectNode();
+    o.put("name", meta.name());
+    o.put("status", "ACTIVE");
+    o.put("mode", meta.mode().name());
+    o.put("openShards", meta.openShards().size());
+    o.put("retentionHours", meta.retentionHours());
+    o.put("createdAt", Instant.ofEpochMilli(meta.createdAt()).toString());
+    return o;
+  }
+
+  private void create(Context ctx) {
+    JsonNode req = parseObject(ctx.bodyAsBytes());
+    String name = text(req, "name");
+    if (name == null) {
+      throw new BadRequest("body must name the stream: {\"name\": \"orders\", \"shards\": 2}");
+    }
+    Integer shards = req.hasNonNull("shards") ? req.get("shards").asInt() : null;
+    StreamMode mode = StreamMode.PROVISIONED;
+    String modeText = text(req, "mode");
+    if (modeText != null) {
+      try {
+        mode = StreamMode.valueOf(modeText.toUpperCase().replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new BadRequest("mode must be 'provisioned' or 'on-demand', was '" + modeText + "'");
+      }
+    } else if (shards == null) {
+      shards = 1;
+    }
+    Map<String, String> tags = null;
+    if (req.has("tags")) {
+      tags = Json.mapper().convertValue(req.get("tags"), Map.class);
+    }
+    StreamMetadata meta = streams.createStream(name, shards, mode, tags);
+    json(ctx, 201, detail(meta));
+  }
+
+  private static ObjectNode detail(StreamMetadata meta) {
+    ObjectNode o = summary(meta);
+    o.set("tags", Json.mapper().valueToTree(meta.tags()));
+    ArrayNode shards = o.putArray("shards");
+    for (ShardDescriptor s : meta.shards()) {
+      ObjectNode so = shards.addObject();
+      so.put("shardId", s.shardId());
+      so.put("open", s.open());
+      if (s.parentIndex() >= 0) {
+        so.put("parent", ShardDescriptor.shardId(s.parentIndex()));
+      }
+      if (s.adjacentParentIndex() >= 0) {
+        so.put("adjacentParent", ShardDescriptor.shardId(s.adjacentParentIndex()));
+      }
+      so.put("startingHashKey", s.startHashKey().toString());
+      so.put("endingHashKey", s.endHashKey().toString());
+      so.put("startingSequenceNumber", StreamService.startingSequenceNumber(s));
+      String end = StreamService.endingSequenceNumber(s);
+      if (end != null) {
+        so.put("endingSequenceNumber", end);
+      }
+    }
+    return o;
+  }
+
+  private void describe(Context ctx) {
+    json(ctx, 200, detail(streams.describe(ctx.pathParam("name"))));
+  }
+
+  private void delete(Context ctx) {
+    streams.deleteStream(ctx.pathParam("name"));
+    ctx.status(204);
+  }
+
+  /**
+   * Stores newline-delimited JSON: each non-blank line is one record. Every line is checked before
+   * anything is stored, so a malformed line rejects the whole request and stores nothing.
+   */
+  private void put(Context ctx) throws IOException {
+    String name = ctx.pathParam("name");
+    String keyField = ctx.queryParam("partitionKeyField");
+    String fixedKey = ctx.queryParam("partitionKey");
+    List<PutEntry> entries = new ArrayList<>();
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(ctx.bodyInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      int lineNo = 0;
+      while ((line = reader.readLine()) != null) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = Json.mapper().readTree(line);
+        } catch (IOException e) {
+          throw new BadRequest(
+              "line " + lineNo + " is not valid JSON (nothing was stored): " + e.getMessage());
+        }
+        String key = fixedKey;
+        if (keyField != null) {
+          JsonNode k = node.get(keyField);
+          if (k == null || k.isNull() || k.isContainerNode()) {
+            throw new BadRequest(
+                "line "
+                    + lineNo
+                    + " has no scalar field '"
+                    + keyField
+                    + "' to use as partition key (nothing was stored)");
+          }
+          key = k.asText();
+        }
+        if (key == null) {
+          key = UUID.randomUUID().toString();
+        }
+        entries.add(new PutEntry(key, null, line.getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    if (entries.isEmpty()) {
+      throw new BadRequest("the body holds no records; send one JSON document per line");
+    }
+    ObjectNode body = Json.mapper().createObjectNode();
+    ArrayNode results = body.putArray("results");
+    int failed = 0;
+    for (int i = 0; i < entries.size(); i += BATCH) {
+      List<PutOutcome> outcomes =
+          streams.putRecords(name, entries.subList(i, Math.min(entries.size(), i + BATCH)));
+      for (PutOutcome o : outcomes) {
+        ObjectNode r = results.addObject();
+        if (o.succeeded()) {
+          r.put("shardId", o.shardId());
+          r.put("sequenceNumber", o.sequenceNumber());
+        } else {
+          failed++;
+          r.put("error", o.error().name());
+          r.put("message", o.errorMessage());
+        }
+      }
+    }
+    body.put("records", entries.size());
+    body.put("failed", failed);
+    json(ctx, 200, body);
+  }
+
+  /**
+   * Reads one shard: {@code ?shard=shardId-…&from=trim-horizon|latest|at:<seq>|after:<seq>|
+   * timestamp:<ISO-8601>&limit=N}, or continues with {@code ?iterator=…}.
+   */
+  private void get(Context ctx) {
+    String name = ctx.pathParam("name");
+    String iterator = ctx.queryParam("iterator");
+    if (iterator == null) {
+      String shard = ctx.queryParam("shard");
+      if (shard == null) {
+        throw new BadRequest("give ?shard=<shardId> (see GET /api/v1/streams/" + name + ")");
+      }
+      String from = ctx.queryParam("from") == null ? "trim-horizon" : ctx.queryParam("from");
+      iterator = iterator(name, shard, from);
+    }
+    int limit = 1000;
+    if (ctx.queryParam("limit") != null) {
+      try {
+        limit = Integer.parseInt(ctx.queryParam("limit"));
+      } catch (NumberFormatException e) {
+        throw new BadRequest("limit must be a number, was '" + ctx.queryParam("limit") + "'");
+      }
+    }
+    GetRecordsResult r = streams.getRecords(iterator, limit);
+    ObjectNode body = Json.mapper().createObjectNode();
+    ArrayNode records = body.putArray("records");
+    for (StreamRecord rec : r.records()) {
+      ObjectNode o = records.addObject();
+      o.put("sequenceNumber", rec.sequenceNumber());
+      o.put("partitionKey", rec.partitionKey());
+      o.put("arrival", Instant.ofEpochMilli(rec.arrivalMillis()).toString());
+      String text = utf8(rec.data());
+      if (text != null) {
+        o.put("data", text);
+      } else {
+        o.put("dataBase64", Base64.getEncoder().encodeToString(rec.data()));
+      }
+    }
+    if (r.nextShardIterator() != null) {
+      body.put("nextIterator", r.nextShardIterator());
+    }
+    body.put("millisBehindLatest", r.millisBehindLatest());
+    ArrayNode children = body.putArray("childShards");
+    r.childShards().forEach(c -> children.add(c.shardId()));
+    json(ctx, 200, body);
+  }
+
+  private String iterator(String name, String shard, String from) {
+    String f = from.toLowerCase();
+    if (f.equals("trim-horizon")) {
+      return streams.getShardIterator(name, shard, IteratorType.TRIM_HORIZON, null, null);
+    }
+    if (f.equals("latest")) {
+      return streams.getShardIterator(name, shard, IteratorType.LATEST, null, null);
+    }
+    if (f.startsWith("at:")) {
+      return streams.getShardIterator(
+          name, shard, IteratorType.AT_SEQUENCE_NUMBER, from.substring(3), null);
+    }
+    if (f.startsWith("after:")) {
+      return streams.getShardIterator(
+          name, shard, IteratorType.AFTER_SEQUENCE_NUMBER, from.substring(6), null);
+    }
+    if (f.startsWith("timestamp:")) {
+      try {
+        return streams.getShardIterator(
+            name, shard, IteratorType.AT_TIMESTAMP, null, Instant.parse(from.substring(10)));
+      } catch (DateTimeParseException e) {
+        throw new BadRequest("timestamp must be ISO-8601, e.g. timestamp:2026-01-01T00:00:00Z");
+      }
+    }
+    throw new BadRequest(
+        "from must be trim-horizon, latest, at:<sequence number>, after:<sequence number> or"
+            + " timestamp:<ISO-8601>, was '"
+            + from
+            + "'");
+  }
+
+  private static String utf8(byte[] data) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(data))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static JsonNode parseObject(byte[] body) {
+    JsonNode node;
+    try {
+      node = Json.mapper().readTree(body);
+    } catch (IOException e) {
+      throw new BadRequest("request body is not valid JSON: " + e.getMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new BadRequest("request body must be a JSON object");
+    }
+    return node;
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+}

@@ -1,0 +1,29 @@
+package dev.basin.server.aws;
+
+/**
+ * An error answered in an AWS JSON protocol's shape: {@code {"__type": code, "message": message}}
+ * with the given HTTP status.
+ */
+public final class AwsErrorException extends RuntimeException {
+  private final String code;
+  private final int status;
+
+  public AwsErrorException(String code, String message, int status) {
+    super(message);
+    this.code = code;
+    this.status = status;
+  }
+
+  /** A client error (HTTP 400). */
+  public static AwsErrorException client(String code, String message) {
+    return new AwsErrorException(code, message, 400);
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public int status() {
+    return status;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.basin.server.cli;
+
+import dev.basin.common.error.BasinException;
+import dev.basin.server.client.BasinApiClient;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The root {@code basin} command. */
+@Command(
+    name = "basin",
+    mixinStandardHelpOptions = true,
+    versionProvider = BasinCommand.Version.class,
+    description = "Basin: a self-hosted analytics pipeline (streams today; more with every release).",
+    subcommandsRepeatable = false)
+public final class BasinCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Builds the command tree; {@code env} is the process environment. */
+  public static CommandLine commandLine(Map<String, String> env) {
+    CommandLine cli = new CommandLine(new BasinCommand());
+    cli.addSubcommand("server", new ServerCommand(env));
+    cli.addSubcommand("config", new ConfigCommand());
+    cli.addSubcommand("stream", StreamCommands.commandLine(env));
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof BasinException
+              || e instanceof BasinApiClient.ApiException
+              || e instanceof UncheckedIOException
+              || e instanceof IllegalArgumentException) {
+            commandLine.getErr().println("error: " + e.getMessage());
+            return 1;
+          }
+          throw e;
+        });
+    return cli;
+  }
+
+  /** Prints the version from the jar manifest. */
+  public static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = BasinCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"basin " + (v == null ? "development build" : v)};
+    }
+  }
+}

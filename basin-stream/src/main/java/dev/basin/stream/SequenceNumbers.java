@@ -1,0 +1,45 @@
+package dev.basin.stream;
+
+import java.math.BigInteger;
+
+/**
+ * Kinesis sequence numbers. A sequence number is the decimal form of {@code (shardIndex + 1) << 64 |
+ * offset}: strictly increasing along a shard, unique across the stream, larger in child shards than
+ * in their parents, and decodable back to the shard and log offset without a lookup.
+ */
+public final class SequenceNumbers {
+  private static final BigInteger LOW_MASK = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+  private SequenceNumbers() {}
+
+  public static String of(int shardIndex, long offset) {
+    if (shardIndex < 0 || offset < 0) {
+      throw new IllegalArgumentException("negative shard index or offset");
+    }
+    return BigInteger.valueOf(shardIndex + 1L).shiftLeft(64).or(BigInteger.valueOf(offset)).toString();
+  }
+
+  /**
+   * Decodes a sequence number.
+   *
+   * @return the shard index and offset, or null when the text is not a sequence number Basin issued
+   */
+  public static Position parse(String sequenceNumber) {
+    if (sequenceNumber == null || !sequenceNumber.matches("0|[1-9]\\d{0,128}")) {
+      return null;
+    }
+    BigInteger v = new BigInteger(sequenceNumber);
+    BigInteger high = v.shiftRight(64);
+    if (high.signum() == 0 || high.bitLength() > 31) {
+      return null;
+    }
+    long offset = v.and(LOW_MASK).longValue();
+    if (offset < 0) {
+      return null;
+    }
+    return new Position(high.intValue() - 1, offset);
+  }
+
+  /** A decoded sequence number. */
+  public record Position(int shardIndex, long offset) {}
+}

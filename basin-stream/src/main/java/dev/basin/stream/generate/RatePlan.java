@@ -228,17 +228,23 @@ public final class RatePlan {
   }
 
   /**
-   * Whether a run that produced {@code produced} records by {@code elapsed} is over: its duration
-   * has elapsed or its record count is reached. A run that fell behind its schedule (a slow sink)
-   * still ends at its duration.
+   * Whether a run that produced {@code produced} records by {@code elapsed} is over: its record
+   * count is reached, or its duration has elapsed and every record scheduled before the end was
+   * produced. A run that fell behind (a slow sink) thus still produces exactly {@link
+   * #totalRecords()}, finishing late; an unlimited plan ends right at its duration.
    */
   public boolean isOver(Duration elapsed, long produced) {
     return isOverNanos(elapsed.toNanos(), produced);
   }
 
   boolean isOverNanos(long elapsedNanos, long produced) {
-    return (maxRecords >= 0 && produced >= maxRecords)
-        || (durationNanos >= 0 && elapsedNanos >= durationNanos);
+    if (maxRecords >= 0 && produced >= maxRecords) {
+      return true;
+    }
+    if (durationNanos < 0 || elapsedNanos < durationNanos) {
+      return false;
+    }
+    return unlimited || produced >= scheduledBefore(durationNanos);
   }
 
   /**

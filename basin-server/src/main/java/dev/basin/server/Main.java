@@ -21,6 +21,7 @@ public final class Main {
   /** Runs the command line; returns the exit code. Blocks while a server runs. */
   public static int run(
       String[] args, java.util.Map<String, String> env, PrintWriter out, PrintWriter err) {
+    Logging.quiet();
     CommandLine cli = BasinCommand.commandLine(env);
     cli.setOut(out);
     cli.setErr(err);

@@ -52,8 +52,7 @@ public final class BasinProducer {
       SharedSequence sequence = new SharedSequence();
       for (int i = 0; i < senders; i++) {
         Thread t =
-            new Thread(
-                () -> send(client, stream, workload, window, sequence), "put-records-" + i);
+            new Thread(() -> send(client, stream, workload, window, sequence), "put-records-" + i);
         senderThreads.add(t);
         t.start();
       }
@@ -71,6 +70,11 @@ public final class BasinProducer {
       for (ShardReader r : readers) {
         r.stop();
       }
+      try {
+        client.deleteStream(stream); // frees the disk for the next trial
+      } catch (RuntimeException e) {
+        note = (note.isEmpty() ? "" : note + "; ") + "DeleteStream failed: " + e.getMessage();
+      }
       DriverResult result = window.result("basin", note);
       System.out.println(LoadWindow.RESULT_PREFIX + new ObjectMapper().writeValueAsString(result));
       System.out.flush();
@@ -87,7 +91,7 @@ public final class BasinProducer {
     Payload payload = new Payload(w.recordSize());
     int n = w.batchRecords();
     try {
-      while (window.acquire(n, sequence.current())) {
+      while (window.acquire(n)) {
         long first = sequence.take(n);
         long sendNanos = System.nanoTime();
         List<PutEntry> entries = new ArrayList<>(n);
@@ -119,10 +123,6 @@ public final class BasinProducer {
   /** Sequence numbers handed out to sender threads in whole batches. */
   private static final class SharedSequence {
     private long next;
-
-    synchronized long current() {
-      return next;
-    }
 
     synchronized long take(int n) {
       long first = next;

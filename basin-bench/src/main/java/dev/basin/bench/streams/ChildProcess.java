@@ -95,8 +95,18 @@ final class ChildProcess {
                 readyLine.complete(m);
               }
             });
-    child.process.onExit().thenRun(() -> readyLine.completeExceptionally(new IllegalStateException(
-        name + " exited with status " + child.process.exitValue() + " before it was ready; see " + log)));
+    child
+        .process
+        .onExit()
+        .thenRun(
+            () ->
+                readyLine.completeExceptionally(
+                    new IllegalStateException(
+                        name
+                            + " exited with status "
+                            + child.process.exitValue()
+                            + " before it was ready; see "
+                            + log)));
     try {
       return new Started(child, readyLine.get(timeoutSeconds, TimeUnit.SECONDS));
     } catch (TimeoutException e) {

@@ -78,7 +78,7 @@ public final class KafkaProducerMain {
     String note = "";
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
       long seq = 0;
-      while (window.acquire(1, seq)) {
+      while (window.acquire(1)) {
         long sendNanos = System.nanoTime();
         byte[] value = payload.make(sendNanos, seq);
         producer.send(
@@ -102,7 +102,8 @@ public final class KafkaProducerMain {
 
   private static void createTopic(String bootstrap, String topic, int partitions, int flush)
       throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       NewTopic t = new NewTopic(topic, partitions, (short) 1);
       if (flush > 0) {
         t.configs(Map.of("flush.messages", Integer.toString(flush)));
@@ -112,7 +113,8 @@ public final class KafkaProducerMain {
   }
 
   private static void deleteTopic(String bootstrap, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
     }
   }
@@ -148,8 +150,7 @@ public final class KafkaProducerMain {
                   consumer.assign(tps);
                   consumer.seekToBeginning(tps);
                   while (running) {
-                    ConsumerRecords<byte[], byte[]> records =
-                        consumer.poll(Duration.ofMillis(100));
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                     long now = System.nanoTime();
                     for (ConsumerRecord<byte[], byte[]> r : records) {
                       window.received(Payload.sendNanos(r.value()), now);

@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Log-linear histogram of non-negative long values (the drivers record microseconds).
  *
  * <p>Values below 128 are exact; above, each power of two is split into 64 buckets, so a reported
- * percentile is at most 1/64 (about 1.6 %) above the true value and never below it. {@link
- * #record} may be called from many threads at once; reads taken while writers are active see some
- * but not necessarily all concurrent writes.
+ * percentile is at most 1/64 (about 1.6 %) above the true value and never below it. {@link #record}
+ * may be called from many threads at once; reads taken while writers are active see some but not
+ * necessarily all concurrent writes.
  */
 final class LatencyHistogram {
   private static final int SUB_BITS = 6;
@@ -71,8 +71,8 @@ final class LatencyHistogram {
   }
 
   /**
-   * The smallest recorded-bucket value such that at least {@code percentile} % of all values are
-   * at or below it, capped at the maximum recorded value; 0 when nothing was recorded.
+   * The smallest recorded-bucket value such that at least {@code percentile} % of all values are at
+   * or below it, capped at the maximum recorded value; 0 when nothing was recorded.
    *
    * @throws IllegalArgumentException if {@code percentile} is not in (0, 100]
    */

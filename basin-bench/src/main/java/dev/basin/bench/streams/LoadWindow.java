@@ -7,14 +7,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Timing, flow control and measurements of one producer process run: a warm-up, then a
- * measurement window, then a drain in which nothing new is sent.
+ * Timing, flow control and measurements of one producer process run: a warm-up, then a measurement
+ * window, then a drain in which nothing new is sent.
  *
  * <p>Throughput counts acknowledgements that arrive inside the window. Ack and put-to-get latencies
  * are recorded for records <em>sent</em> inside the window. Thread-safe.
  */
 final class LoadWindow {
-  /** Printed on stdout when the measurement window opens and closes (the orchestrator samples CPU). */
+  /**
+   * Printed on stdout when the measurement window opens and closes (the orchestrator samples CPU).
+   */
   static final String MEASURE_START = "MEASURE_START";
 
   static final String MEASURE_END = "MEASURE_END";
@@ -33,6 +35,8 @@ final class LoadWindow {
   private final LongAdder requestErrors = new LongAdder();
   private final LongAdder receivedTotal = new LongAdder();
   private volatile String firstError;
+  private long nextSendNanos; // guarded by this
+  private static final long MAX_CATCH_UP_NANOS = 100_000_000;
 
   LoadWindow(Workload workload) {
     this.workload = workload;
@@ -40,6 +44,7 @@ final class LoadWindow {
     this.startNanos = System.nanoTime();
     this.measureStartNanos = startNanos + (long) (workload.warmupSeconds() * 1e9);
     this.measureEndNanos = measureStartNanos + (long) (workload.durationSeconds() * 1e9);
+    this.nextSendNanos = startNanos;
   }
 
   /** Starts a daemon thread that prints the window markers on {@code out}. */
@@ -60,14 +65,14 @@ final class LoadWindow {
   }
 
   /**
-   * Blocks until {@code records} more may be sent: paces to the workload's rate (counting {@code
-   * sentSoFar}) and waits for in-flight room.
+   * Blocks until {@code records} more may be sent: paces to the workload's rate and waits for
+   * in-flight room.
    *
    * @return false once the measurement window has closed; the caller stops sending
    */
-  boolean acquire(int records, long sentSoFar) throws InterruptedException {
+  boolean acquire(int records) throws InterruptedException {
     if (workload.rate() > 0) {
-      sleepUntil(startNanos + (long) (sentSoFar * 1e9 / workload.rate()));
+      sleepUntil(nextSendTime(records));
     }
     inFlight.acquire(records);
     if (System.nanoTime() >= measureEndNanos) {
@@ -77,7 +82,20 @@ final class LoadWindow {
     return true;
   }
 
-  /** {@code ok} records sent at {@code sendNanos} were acknowledged, {@code failed} were refused. */
+  /**
+   * When to send the next {@code records} at the offered rate. A sender that fell behind may catch
+   * up by at most {@link #MAX_CATCH_UP_NANOS} worth of records: the offered load stays the offered
+   * load, and a shortfall shows as lower throughput.
+   */
+  private synchronized long nextSendTime(int records) {
+    long due = Math.max(nextSendNanos, System.nanoTime() - MAX_CATCH_UP_NANOS);
+    nextSendNanos = due + (long) (records * 1e9 / workload.rate());
+    return due;
+  }
+
+  /**
+   * {@code ok} records sent at {@code sendNanos} were acknowledged, {@code failed} were refused.
+   */
   void acked(long sendNanos, long ackNanos, int ok, int failed) {
     inFlight.release(ok + failed);
     ackedTotal.add(ok);

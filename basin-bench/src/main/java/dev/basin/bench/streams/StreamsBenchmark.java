@@ -22,9 +22,10 @@ import java.util.stream.Stream;
  *
  * <p>Starts the Basin server and a single-node Kafka broker, each in its own JVM, then for every
  * record size, shard count and trial runs one producer process per system ({@link BasinProducer},
- * {@link KafkaProducerMain} with Kafka defaults, and again with {@code flush.messages=1}), one after
- * another so they never compete for the CPU. Trials of the systems are interleaved so slow drift of
- * the machine affects all of them alike. Writes a Markdown section with medians over the trials.
+ * {@link KafkaProducerMain} with Kafka defaults, and again with {@code flush.messages=1}), one
+ * after another so they never compete for the CPU. Trials of the systems are interleaved so slow
+ * drift of the machine affects all of them alike. Writes a Markdown section with medians over the
+ * trials.
  *
  * <p>Run {@code --help}-less: see {@code bench/streams.sh} for the options.
  */
@@ -38,7 +39,8 @@ public final class StreamsBenchmark {
 
   public static void main(String[] argv) throws Exception {
     Settings s = Settings.parse(argv);
-    Path work = s.workDir() != null ? s.workDir() : Files.createTempDirectory("basin-bench-streams");
+    Path work =
+        s.workDir() != null ? s.workDir() : Files.createTempDirectory("basin-bench-streams");
     Files.createDirectories(work);
     log("work dir " + work + "; logs in " + work.resolve("logs"));
     List<Run> runs = new ArrayList<>();
@@ -52,7 +54,8 @@ public final class StreamsBenchmark {
         List<String> cmd = java(s, s.basinClasspath(), false);
         cmd.add("dev.basin.server.Main");
         cmd.addAll(
-            List.of("server", "--data-dir", dataDir.toString(), "--http-port", "0", "--pg-port", "0"));
+            List.of(
+                "server", "--data-dir", dataDir.toString(), "--http-port", "0", "--pg-port", "0"));
         cmd.addAll(s.basinArgs());
         ChildProcess.Started started =
             ChildProcess.startServer(
@@ -234,14 +237,16 @@ public final class StreamsBenchmark {
         iowaitCores = cpus * (double) (b.machine.iowait() - a.machine.iowait()) / ticks;
       }
     }
-    return new Run(name, point, system, r, serverCores, producerCores, busyCores, iowaitCores, null);
+    return new Run(
+        name, point, system, r, serverCores, producerCores, busyCores, iowaitCores, null);
   }
 
   private static double cores(double before, double after, double wallSeconds) {
     return before < 0 || after < 0 ? -1 : (after - before) / wallSeconds;
   }
 
-  private record Sample(long nanos, double serverCpu, double producerCpu, ProcessCpu.Machine machine) {
+  private record Sample(
+      long nanos, double serverCpu, double producerCpu, ProcessCpu.Machine machine) {
     static Sample take(ChildProcess server, ChildProcess producer) {
       return new Sample(
           System.nanoTime(),
@@ -332,7 +337,8 @@ public final class StreamsBenchmark {
   }
 
   static void log(String message) {
-    System.err.println("[streams-bench " + ZonedDateTime.now().toLocalTime().withNano(0) + "] " + message);
+    System.err.println(
+        "[streams-bench " + ZonedDateTime.now().toLocalTime().withNano(0) + "] " + message);
   }
 
   /** The orchestrator's options; {@code --quick} changes only the defaults. */
@@ -381,7 +387,8 @@ public final class StreamsBenchmark {
               a.integer("batch-records", 500),
               a.integer("in-flight-records", 4000),
               a.integer("rate", 0),
-              parseLatencyRates(a.string("latency-rates", quick ? "none" : "100:150000,1024:50000")),
+              parseLatencyRates(
+                  a.string("latency-rates", quick ? "none" : "100:150000,1024:50000")),
               Boolean.parseBoolean(a.string("cbor", "true")),
               a.integer("senders", 1),
               List.of(a.string("jvm-opts", "-Xmx2g").trim().split("\\s+")),

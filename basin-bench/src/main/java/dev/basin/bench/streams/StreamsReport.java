@@ -166,6 +166,11 @@ final class StreamsReport {
         if (failed > 0) {
           notes.add(failed + " trial(s) failed");
         }
+        double other =
+            medianRun(rs, r -> r.machineBusyCores() - r.serverCores() - r.producerCores());
+        if (other > 0.25) {
+          notes.add(fmt("other processes used %.2f cores", other));
+        }
         rs.stream()
             .map(r -> r.result().note())
             .filter(n -> !n.isEmpty())
@@ -223,15 +228,13 @@ final class StreamsReport {
     }
     return fmt(
         "- Put→get p99 ≤ %.0f ms %s: %s — %s.\n",
-        TARGET_E2E_P99_MS,
-        where,
-        String.join(", ", p99s),
-        all ? "met" : "not met everywhere");
+        TARGET_E2E_P99_MS, where, String.join(", ", p99s), all ? "met" : "not met everywhere");
   }
 
   private String trials() {
     StringBuilder t = new StringBuilder("<details><summary>Every trial</summary>\n\n");
-    t.append("| Trial | Records/s | Ack p99 (ms) | Put→get p99 (ms) | Acked / read back | CPU server / producer |\n");
+    t.append(
+        "| Trial | Records/s | Ack p99 (ms) | Put→get p99 (ms) | Acked / read back | CPU server / producer |\n");
     t.append("|---|---:|---:|---:|---:|---|\n");
     for (StreamsBenchmark.Run r : runs) {
       if (r.result() == null) {
@@ -256,9 +259,7 @@ final class StreamsReport {
   }
 
   private List<StreamsBenchmark.Run> all(String system, StreamsBenchmark.Point point) {
-    return runs.stream()
-        .filter(r -> r.point().equals(point) && r.system().equals(system))
-        .toList();
+    return runs.stream().filter(r -> r.point().equals(point) && r.system().equals(system)).toList();
   }
 
   private List<StreamsBenchmark.Run> ok(String system, StreamsBenchmark.Point point) {

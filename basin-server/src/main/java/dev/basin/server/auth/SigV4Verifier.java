@@ -136,7 +136,8 @@ public final class SigV4Verifier {
           S3_UNSUPPORTED_MECHANISM);
     }
     Map<String, String> params = new HashMap<>();
-    for (String piece : trimmed.substring(space).split(",")) {
+    // Like AWS, commas and whitespace both separate the parameters.
+    for (String piece : trimmed.substring(space).split("[,\\s]+")) {
       String pair = piece.strip();
       if (pair.isEmpty()) {
         continue;

@@ -28,6 +28,7 @@ public final class BasinCommand implements Runnable {
     cli.addSubcommand("server", new ServerCommand(env));
     cli.addSubcommand("config", new ConfigCommand());
     cli.addSubcommand("stream", StreamCommands.commandLine(env));
+    cli.addSubcommand("generate", new GenerateCommand(env));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof BasinException

@@ -245,7 +245,7 @@ final class StreamCommands {
             if (limit != null && printed >= limit) {
               break;
             }
-            out().println(json ? rec.toString() : rec.path("data").asText(rec.path("dataBase64").asText()));
+            out().println(json ? rec.toString() : display(rec));
             printed++;
           }
           if (!r.hasNonNull("nextIterator") || r.path("records").isEmpty()) {
@@ -256,6 +256,15 @@ final class StreamCommands {
       }
       return 0;
     }
+  }
+
+  /** A record's data as text (one trailing newline dropped), or its base64 if not UTF-8. */
+  static String display(JsonNode rec) {
+    if (!rec.has("data")) {
+      return rec.path("dataBase64").asText();
+    }
+    String data = rec.get("data").asText();
+    return data.endsWith("\n") ? data.substring(0, data.length() - 1) : data;
   }
 
   @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a stream.")

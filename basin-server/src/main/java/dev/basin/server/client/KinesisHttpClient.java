@@ -91,6 +91,23 @@ public final class KinesisHttpClient implements AutoCloseable {
         });
   }
 
+  /** Names of all streams. */
+  public List<String> listStreamNames() {
+    List<String> names = new ArrayList<>();
+    String token = null;
+    do {
+      String t = token;
+      JsonNode r = call("ListStreams", g -> {
+        if (t != null) {
+          g.writeStringField("NextToken", t);
+        }
+      });
+      r.path("StreamNames").forEach(n -> names.add(n.asText()));
+      token = r.path("HasMoreStreams").asBoolean() ? text(r, "NextToken") : null;
+    } while (token != null);
+    return names;
+  }
+
   public void deleteStream(String stream) {
     call("DeleteStream", g -> g.writeStringField("StreamName", stream));
   }

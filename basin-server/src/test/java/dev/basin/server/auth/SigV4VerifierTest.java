@@ -437,7 +437,7 @@ class SigV4VerifierTest {
   @Test
   void rejectsAPairWithoutAnEqualSign() {
     String authorization =
-        "AWS4-HMAC-SHA256 Credential= AKIDEXAMPLE /20150830/us-east-1/iam/aws4_request,"
+        "AWS4-HMAC-SHA256 Credential= AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request,"
             + " SignedHeaders=host;x-amz-date, Signature=abc";
     SignedRequest request = listUsers(LIST_USERS_SIGNATURE);
     request.headers().put("Authorization", List.of(authorization));
@@ -447,7 +447,7 @@ class SigV4VerifierTest {
     assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
     assertThat(e.getMessage())
         .isEqualTo(
-            "'/20150830/us-east-1/iam/aws4_request' not a valid key=value pair (missing"
+            "'AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request' not a valid key=value pair (missing"
                 + " equal-sign) in Authorization header: '"
                 + authorization
                 + "'.");

@@ -19,7 +19,8 @@ import java.util.zip.CRC32C;
  *  5     8    baseOffset      first offset of the segment
  * 13     8    endOffset       offset after the segment's last record
  * 21     8    firstTimestamp  arrival time of the first batch, -1 if empty
- * 29     8    lastTimestamp   arrival time of the last batch, -1 if empty
+ * 29     8    lastTimestamp   arrival time of the last batch; if empty, of the log's newest
+ *                             record before the segment, or -1
  * 37     8    logSize         size of the .log file this index describes
  * 45     4    entryCount
  * 49     4    entriesCrc      CRC32C of the entries

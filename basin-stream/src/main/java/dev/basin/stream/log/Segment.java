@@ -40,6 +40,7 @@ final class Segment {
   private volatile long firstTimestamp = -1;
   private volatile long lastTimestamp = -1;
   private volatile long size;
+  private volatile long carriedTimestamp = -1;
   private volatile boolean deleted;
 
   private Segment(Path dir, long baseOffset, boolean writable, ReadHandleCache cache) {
@@ -56,10 +57,20 @@ final class Segment {
     return String.format("%020d%s", baseOffset, suffix);
   }
 
-  /** Creates an empty active segment; its directory entry is durable when this returns. */
-  static Segment create(Path dir, long baseOffset, int indexIntervalBytes, ReadHandleCache cache)
+  /**
+   * Creates an empty active segment; its directory entry is durable when this returns.
+   *
+   * @param carriedTimestamp the log's newest arrival time before this segment, or -1
+   */
+  static Segment create(
+      Path dir,
+      long baseOffset,
+      long carriedTimestamp,
+      int indexIntervalBytes,
+      ReadHandleCache cache)
       throws IOException {
     Segment s = new Segment(dir, baseOffset, true, cache);
+    s.carriedTimestamp = carriedTimestamp;
     s.activeIndex = new SegmentIndex(indexIntervalBytes);
     Files.createFile(s.logFile);
     DurableFiles.fsyncDirectory(dir);
@@ -87,6 +98,12 @@ final class Segment {
       s.log.truncate(valid);
     }
     s.log.force();
+    if (s.isEmpty()) {
+      IndexFile.Summary summary = IndexFile.load(s.indexFile, baseOffset, 0);
+      if (summary != null && summary.endOffset() == baseOffset) {
+        s.carriedTimestamp = summary.lastTimestamp();
+      }
+    }
     return s;
   }
 
@@ -104,8 +121,12 @@ final class Segment {
     IndexFile.Summary summary = IndexFile.load(s.indexFile, baseOffset, fileSize);
     if (summary != null) {
       s.endOffset = summary.endOffset();
-      s.firstTimestamp = summary.firstTimestamp();
-      s.lastTimestamp = summary.lastTimestamp();
+      if (s.isEmpty()) {
+        s.carriedTimestamp = summary.lastTimestamp();
+      } else {
+        s.firstTimestamp = summary.firstTimestamp();
+        s.lastTimestamp = summary.lastTimestamp();
+      }
       s.size = summary.logSize();
       s.indexEntries = summary.entryCount();
       return s;
@@ -210,10 +231,27 @@ final class Segment {
     cache.touch(this);
   }
 
+  /**
+   * Writes the index file now, so that an empty active segment that is the whole log remembers the
+   * log's newest arrival time across a crash.
+   */
+  void writeIndex() throws IOException {
+    writeIndex(activeIndex);
+  }
+
+  /**
+   * Writes the index file; for an empty segment its last timestamp is the carried one, the newest
+   * arrival time of the log before the segment.
+   */
   private void writeIndex(SegmentIndex index) throws IOException {
     IndexFile.Summary summary =
         new IndexFile.Summary(
-            baseOffset, endOffset, firstTimestamp, lastTimestamp, size, index.size());
+            baseOffset,
+            endOffset,
+            firstTimestamp,
+            isEmpty() ? carriedTimestamp : lastTimestamp,
+            size,
+            index.size());
     DurableFiles.writeAtomically(indexFile, IndexFile.serialize(summary, index));
     index().release();
   }
@@ -353,6 +391,15 @@ final class Segment {
 
   long lastTimestamp() {
     return lastTimestamp;
+  }
+
+  /** The log's newest arrival time before this segment, if known, else -1. */
+  long carriedTimestamp() {
+    return carriedTimestamp;
+  }
+
+  boolean isOpen() {
+    return log.isOpen() || index.isOpen();
   }
 
   long size() {

@@ -141,7 +141,7 @@ final class SegmentedShardLog implements ShardLog {
     bases.sort(null);
     int indexInterval = config.indexIntervalBytes();
     if (bases.isEmpty()) {
-      active = Segment.create(dir, 0, indexInterval, cache);
+      active = Segment.create(dir, 0, -1, indexInterval, cache);
     } else {
       for (int i = 0; i < bases.size() - 1; i++) {
         Segment s = Segment.loadClosed(dir, bases.get(i), indexInterval, cache);
@@ -206,6 +206,9 @@ final class SegmentedShardLog implements ShardLog {
     for (Segment s : newestFirst) {
       if (!s.isEmpty()) {
         return s.lastTimestamp();
+      }
+      if (s.carriedTimestamp() >= 0) {
+        return s.carriedTimestamp();
       }
     }
     return -1;
@@ -306,7 +309,9 @@ final class SegmentedShardLog implements ShardLog {
       throw e;
     }
     forcedOffset = nextOffset;
-    Segment fresh = Segment.create(dir, nextOffset, config.indexIntervalBytes(), cache);
+    Segment fresh =
+        Segment.create(
+            dir, nextOffset, lastWrittenTimestamp, config.indexIntervalBytes(), cache);
     segments.put(fresh.baseOffset(), fresh);
     active = fresh;
     old.seal();
@@ -560,6 +565,7 @@ final class SegmentedShardLog implements ShardLog {
           && active.lastTimestamp() < cutoffMillis) {
         Segment expired = active;
         acked = roll();
+        active.writeIndex();
         victims.add(expired);
       }
       for (Segment s : victims) {
@@ -643,6 +649,16 @@ final class SegmentedShardLog implements ShardLog {
 
   boolean isClosed() {
     return closed;
+  }
+
+  /** Offset below which every written record has been fsynced. */
+  long fsyncedOffset() {
+    return forcedOffset;
+  }
+
+  /** Number of segments whose files are open, the active one included. */
+  int openSegmentFiles() {
+    return (int) segments.values().stream().filter(Segment::isOpen).count();
   }
 
   Path directory() {

@@ -52,7 +52,10 @@ class ShardLogRecoveryTest {
   void writeLog() {
     original = tmp.resolve("original");
     Random random = new Random(42);
-    try (LocalStreamLog streams = new LocalStreamLog(config(original), clock)) {
+    // INTERVAL mode only to write the fixture quickly; the file format is the same.
+    LocalStreamLogConfig fast =
+        config(original).withFsyncMode(LocalStreamLogConfig.FsyncMode.INTERVAL);
+    try (LocalStreamLog streams = new LocalStreamLog(fast, clock)) {
       ShardLog log = streams.open(STREAM, SHARD);
       for (int b = 0; b < 120; b++) {
         clock.advance(Duration.ofMillis(random.nextInt(3)));

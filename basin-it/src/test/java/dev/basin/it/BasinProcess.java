@@ -1,0 +1,452 @@
+package dev.basin.it;
+
+import dev.basin.server.auth.Credentials;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * A Basin server running as a separate JVM ({@code dev.basin.server.Main server}) on the test
+ * classpath, for integration tests that need a real process: kill -9, restarts on the same data
+ * directory, exit codes, files on disk.
+ *
+ * <p>The server's stderr goes to {@code <logDir>/server-<n>.stderr.log} (one file per launch) and
+ * its stdout is collected in memory; {@link #stderrTail} and the {@link DumpLogsOnFailure} extension
+ * show them when something goes wrong. Every launch has a startup timeout, every stop a shutdown
+ * timeout.
+ *
+ * <p>Typical use:
+ *
+ * <pre>{@code
+ * @TempDir Path dir;
+ * try (BasinProcess basin = BasinProcess.start(dir)) {
+ *   KinesisClient k = ...endpointOverride(basin.endpoint())...;
+ *   basin.kill();      // SIGKILL
+ *   basin.restart();   // same data dir, new port
+ * }
+ * }</pre>
+ */
+public final class BasinProcess implements AutoCloseable {
+  /** How long a launch may take until the ready line. */
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  /** How long a graceful stop may take. */
+  public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final Pattern READY = Pattern.compile("basin ready http=(\\d+) pg=(\\d+)");
+  private static final List<BasinProcess> RECENT = new CopyOnWriteArrayList<>();
+  private static final java.util.concurrent.atomic.AtomicInteger SEQ =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  private final Path dataDir;
+  private final Path logDir;
+  private final List<String> extraArgs;
+  private final Map<String, String> env;
+  private final String maxHeap;
+  private final List<String> stdout = new CopyOnWriteArrayList<>();
+  private Process process;
+  private Path stderrFile;
+  private int launches;
+  private int httpPort = -1;
+  private int pgPort = -1;
+
+  private BasinProcess(Builder b) {
+    this.dataDir = b.dataDir.toAbsolutePath();
+    this.logDir =
+        b.logDir != null
+            ? b.logDir
+            : Path.of(System.getProperty("basin.it.logDir", "target/it-logs"))
+                .toAbsolutePath()
+                .resolve(dataDir.getFileName() + "-" + SEQ.incrementAndGet());
+    this.extraArgs = List.copyOf(b.args);
+    this.env = Map.copyOf(b.env);
+    this.maxHeap = b.maxHeap;
+    RECENT.add(this);
+  }
+
+  /** Starts a server on port 0 in {@code dataDir} and waits until it is ready. */
+  public static BasinProcess start(Path dataDir) {
+    return builder(dataDir).start();
+  }
+
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /** Options of a server launch. */
+  public static final class Builder {
+    private final Path dataDir;
+    private Path logDir;
+    private final List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private String maxHeap = "512m";
+
+    private Builder(Path dataDir) {
+      this.dataDir = dataDir;
+    }
+
+    /** Extra command-line arguments after {@code server --data-dir DIR --http-port 0}. */
+    public Builder args(String... more) {
+      args.addAll(List.of(more));
+      return this;
+    }
+
+    /** An environment variable of the server process ({@code BASIN_*} are otherwise removed). */
+    public Builder env(String name, String value) {
+      env.put(name, value);
+      return this;
+    }
+
+    /**
+     * Where the stderr logs go (default: a new folder under the system property {@code
+     * basin.it.logDir}, else {@code target/it-logs}).
+     */
+    public Builder logDir(Path dir) {
+      this.logDir = dir;
+      return this;
+    }
+
+    public Builder maxHeap(String heap) {
+      this.maxHeap = heap;
+      return this;
+    }
+
+    /** The process, not yet launched. */
+    public BasinProcess build() {
+      return new BasinProcess(this);
+    }
+
+    /** Launches and waits for the ready line. */
+    public BasinProcess start() {
+      BasinProcess p = build();
+      p.launch();
+      return p;
+    }
+
+    /**
+     * Runs the server expecting it to exit by itself (e.g. on a configuration error) and returns
+     * how it ended. Fails if it becomes ready or does not exit within the start timeout.
+     */
+    public Exit runExpectingExit() {
+      return build().launchExpectingExit();
+    }
+  }
+
+  /** How a process ended: exit code, stdout, stderr. */
+  public record Exit(int code, String stdout, String stderr) {}
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Launches the server on the data directory and waits until it prints its ready line. */
+  public synchronized BasinProcess launch() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("server is already running (pid " + process.pid() + ")");
+    }
+    CompletableFuture<Matcher> ready = spawn();
+    try {
+      Matcher m = ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      httpPort = Integer.parseInt(m.group(1));
+      pgPort = Integer.parseInt(m.group(2));
+      return this;
+    } catch (TimeoutException e) {
+      process.destroyForcibly();
+      throw new AssertionError(
+          "server did not print its ready line within " + START_TIMEOUT + "\n" + diagnostics(), e);
+    } catch (ExecutionException e) {
+      waitQuietly(process, Duration.ofSeconds(10));
+      throw new AssertionError(
+          "server did not start: " + e.getCause().getMessage() + "\n" + diagnostics(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      throw new AssertionError("interrupted while waiting for the server", e);
+    }
+  }
+
+  private Exit launchExpectingExit() {
+    CompletableFuture<Matcher> ready = spawn();
+    try {
+      if (!process.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(
+            "server was expected to exit but still runs after " + START_TIMEOUT + "\n" + diagnostics());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      throw new AssertionError("interrupted", e);
+    }
+    // let the stdout reader drain
+    try {
+      ready.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // expected: no ready line
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return new Exit(process.exitValue(), String.join("\n", stdout), readStderr());
+  }
+
+  private CompletableFuture<Matcher> spawn() {
+    launches++;
+    stdout.clear();
+    httpPort = -1;
+    pgPort = -1;
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaExecutable());
+    cmd.add("-Xmx" + maxHeap);
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.basin.server.Main");
+    cmd.add("server");
+    cmd.add("--data-dir");
+    cmd.add(dataDir.toString());
+    cmd.add("--http-port");
+    cmd.add("0");
+    cmd.addAll(extraArgs);
+    try {
+      Files.createDirectories(logDir);
+      stderrFile = logDir.resolve("server-" + launches + ".stderr.log");
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      pb.environment().keySet().removeIf(k -> k.startsWith("BASIN_"));
+      pb.environment().putAll(env);
+      pb.redirectError(stderrFile.toFile());
+      pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+      process = pb.start();
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot launch the Basin server", e);
+    }
+    return readStdout(process);
+  }
+
+  private CompletableFuture<Matcher> readStdout(Process p) {
+    CompletableFuture<Matcher> ready = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                  stdout.add(line);
+                  Matcher m = READY.matcher(line);
+                  if (m.matches() && !ready.isDone()) {
+                    ready.complete(m);
+                  }
+                }
+              } catch (IOException e) {
+                // the process died; fall through
+              }
+              ready.completeExceptionally(
+                  new IllegalStateException(
+                      "stdout closed without a ready line (process "
+                          + (p.isAlive() ? "still alive" : "exited with " + p.exitValue())
+                          + ")"));
+            },
+            "basin-stdout-" + launches);
+    t.setDaemon(true);
+    t.start();
+    return ready;
+  }
+
+  /** SIGTERM, then waits for the exit; returns the exit code. */
+  public synchronized int stop() {
+    if (process == null) {
+      throw new IllegalStateException("not launched");
+    }
+    process.destroy();
+    if (!waitQuietly(process, STOP_TIMEOUT)) {
+      process.destroyForcibly();
+      waitQuietly(process, Duration.ofSeconds(10));
+      throw new AssertionError(
+          "server did not stop within " + STOP_TIMEOUT + " of SIGTERM\n" + diagnostics());
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL (kill -9), then waits until the process is gone. */
+  public synchronized void kill() {
+    if (process == null) {
+      throw new IllegalStateException("not launched");
+    }
+    process.destroyForcibly();
+    if (!waitQuietly(process, Duration.ofSeconds(30))) {
+      throw new AssertionError("server did not die of SIGKILL within 30 s");
+    }
+  }
+
+  /** Launches again on the same data directory (after {@link #stop} or {@link #kill}). */
+  public BasinProcess restart() {
+    return launch();
+  }
+
+  /** Kills the process if it still runs. */
+  @Override
+  public synchronized void close() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      waitQuietly(process, Duration.ofSeconds(30));
+    }
+  }
+
+  private static boolean waitQuietly(Process p, Duration d) {
+    try {
+      return p.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static String javaExecutable() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  public int httpPort() {
+    requireReady();
+    return httpPort;
+  }
+
+  public int pgPort() {
+    requireReady();
+    return pgPort;
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + httpPort());
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public Process process() {
+    return process;
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The key pair the server uses: the env override if given, else DATA_DIR/credentials. */
+  public Credentials credentials() {
+    String id = env.get("BASIN_ACCESS_KEY_ID");
+    String secret = env.get("BASIN_SECRET_ACCESS_KEY");
+    if (id != null && secret != null) {
+      return new Credentials(id, secret);
+    }
+    return Credentials.readFile(dataDir.resolve("credentials"), "default");
+  }
+
+  /** {@code Bearer <id>:<secret>} for the native API and /metrics. */
+  public String bearer() {
+    Credentials c = credentials();
+    return "Bearer " + c.accessKeyId() + ":" + c.secretAccessKey();
+  }
+
+  /** Stdout lines of the current launch. */
+  public List<String> stdoutLines() {
+    return List.copyOf(stdout);
+  }
+
+  /** The stderr log of the current launch. */
+  public Path stderrFile() {
+    return stderrFile;
+  }
+
+  /** The whole stderr of the current launch. */
+  public String readStderr() {
+    if (stderrFile == null || !Files.exists(stderrFile)) {
+      return "";
+    }
+    try {
+      return Files.readString(stderrFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(cannot read " + stderrFile + ": " + e + ")";
+    }
+  }
+
+  /** The last {@code lines} lines of the current launch's stderr. */
+  public String stderrTail(int lines) {
+    String[] all = readStderr().split("\n", -1);
+    int from = Math.max(0, all.length - lines);
+    return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+  }
+
+  /** A description for failure messages: pid, state, stdout, stderr tail. */
+  public String diagnostics() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("--- basin server (data dir ").append(dataDir).append(", launch ").append(launches);
+    if (process != null) {
+      sb.append(", pid ").append(process.pid());
+      sb.append(process.isAlive() ? ", alive" : ", exit code " + process.exitValue());
+    }
+    sb.append(")\n--- stdout:\n").append(String.join("\n", stdout));
+    sb.append("\n--- stderr tail (").append(stderrFile).append("):\n").append(stderrTail(60));
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "BasinProcess[" + dataDir + (httpPort > 0 ? ", http=" + httpPort : "") + "]";
+  }
+
+  private void requireReady() {
+    if (httpPort < 0) {
+      throw new IllegalStateException("server is not running (no ready line seen)");
+    }
+  }
+
+  /**
+   * Prints the diagnostics of every server launched during a failed test (register with
+   * {@code @RegisterExtension} or {@code @ExtendWith}).
+   */
+  public static final class DumpLogsOnFailure implements TestWatcher, BeforeAllCallback {
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      RECENT.clear();
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      for (BasinProcess p : RECENT) {
+        System.err.println(
+            "=== " + context.getDisplayName() + " failed; server diagnostics:\n" + p.diagnostics());
+      }
+    }
+
+    @Override
+    public void testSuccessful(ExtensionContext context) {}
+  }
+}

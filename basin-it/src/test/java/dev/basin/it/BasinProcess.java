@@ -31,9 +31,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * directory, exit codes, files on disk.
  *
  * <p>The server's stderr goes to {@code <logDir>/server-<n>.stderr.log} (one file per launch) and
- * its stdout is collected in memory; {@link #stderrTail} and the {@link DumpLogsOnFailure} extension
- * show them when something goes wrong. Every launch has a startup timeout, every stop a shutdown
- * timeout.
+ * its stdout is collected in memory; {@link #stderrTail} and the {@link DumpLogsOnFailure}
+ * extension show them when something goes wrong. Every launch has a startup timeout, every stop a
+ * shutdown timeout.
  *
  * <p>Typical use:
  *
@@ -189,7 +189,10 @@ public final class BasinProcess implements AutoCloseable {
       if (!process.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly();
         throw new AssertionError(
-            "server was expected to exit but still runs after " + START_TIMEOUT + "\n" + diagnostics());
+            "server was expected to exit but still runs after "
+                + START_TIMEOUT
+                + "\n"
+                + diagnostics());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -218,7 +221,7 @@ public final class BasinProcess implements AutoCloseable {
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(serverClasspath());
     cmd.add("dev.basin.server.Main");
     cmd.add("server");
     cmd.add("--data-dir");
@@ -319,6 +322,54 @@ public final class BasinProcess implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  private static String serverClasspath;
+
+  /**
+   * The test classpath, with Basin's own jars copied to a private folder first (once per JVM):
+   * other builds may {@code mvn install} over the jars in the local repository while a server runs,
+   * and a JVM whose jar is rewritten under it fails with NoClassDefFoundError.
+   */
+  private static synchronized String serverClasspath() {
+    if (serverClasspath != null) {
+      return serverClasspath;
+    }
+    try {
+      Path copies = Files.createTempDirectory("basin-it-classpath");
+      List<String> entries = new ArrayList<>();
+      int n = 0;
+      for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        Path p = Path.of(entry);
+        String normalized = p.toString().replace('\\', '/');
+        if (normalized.contains("/dev/basin/")
+            && entry.endsWith(".jar")
+            && Files.isRegularFile(p)) {
+          Path copy = copies.resolve((n++) + "-" + p.getFileName());
+          Files.copy(p, copy);
+          entries.add(copy.toString());
+        } else {
+          entries.add(entry);
+        }
+      }
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> deleteQuietly(copies), "basin-it-classpath-cleanup"));
+      serverClasspath = String.join(java.io.File.pathSeparator, entries);
+      return serverClasspath;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the server classpath", e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // best effort
     }
   }
 

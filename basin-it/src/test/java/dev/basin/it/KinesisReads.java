@@ -83,8 +83,8 @@ public final class KinesisReads {
   }
 
   /**
-   * Reads every shard of a stream, parents before children (a shard is read only after each of
-   * its parents was read to its end), and returns the reads in that order.
+   * Reads every shard of a stream, parents before children (a shard is read only after each of its
+   * parents was read to its end), and returns the reads in that order.
    */
   public static List<ShardRead> readStreamByLineage(KinesisClient k, String stream, int limit) {
     List<Shard> shards = listAllShards(k, stream);
@@ -124,7 +124,8 @@ public final class KinesisReads {
   public static BigInteger hashKey(String partitionKey) {
     try {
       return new BigInteger(
-          1, MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
+          1,
+          MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

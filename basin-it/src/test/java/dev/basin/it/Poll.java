@@ -36,7 +36,10 @@ public final class Poll {
 
   /** Waits until the wall clock has passed {@code epochMillis} (timestamps must differ). */
   public static void clockPast(long epochMillis) {
-    until(Duration.ofSeconds(10), "the clock to pass " + epochMillis, () -> System.currentTimeMillis() > epochMillis);
+    until(
+        Duration.ofSeconds(10),
+        "the clock to pass " + epochMillis,
+        () -> System.currentTimeMillis() > epochMillis);
   }
 
   private static void pause() {

@@ -38,7 +38,10 @@ public record HashKeyRange(BigInteger start, BigInteger end) {
 
   /** The first hash key of the {@code i}-th of {@code n} uniform ranges. */
   static BigInteger boundary(int i, int n) {
-    return BigInteger.ONE.shiftLeft(128).multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(n));
+    return BigInteger.ONE
+        .shiftLeft(128)
+        .multiply(BigInteger.valueOf(i))
+        .divide(BigInteger.valueOf(n));
   }
 
   public boolean contains(BigInteger hashKey) {

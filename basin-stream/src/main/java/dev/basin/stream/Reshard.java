@@ -48,12 +48,17 @@ final class Reshard {
   ShardDescriptor[] split(ShardDescriptor parent, BigInteger key) {
     close(parent);
     ShardDescriptor low =
-        add(new HashKeyRange(parent.startHashKey(), key.subtract(BigInteger.ONE)), parent.index(), -1);
+        add(
+            new HashKeyRange(parent.startHashKey(), key.subtract(BigInteger.ONE)),
+            parent.index(),
+            -1);
     ShardDescriptor high = add(new HashKeyRange(key, parent.endHashKey()), parent.index(), -1);
     return new ShardDescriptor[] {low, high};
   }
 
-  /** Merges two adjacent open shards; {@code a} becomes the parent, {@code b} the adjacent parent. */
+  /**
+   * Merges two adjacent open shards; {@code a} becomes the parent, {@code b} the adjacent parent.
+   */
   ShardDescriptor merge(ShardDescriptor a, ShardDescriptor b) {
     close(a);
     close(b);
@@ -64,7 +69,8 @@ final class Reshard {
 
   /**
    * Reshapes the open shards into {@code target} uniform ranges: first splits every open shard at
-   * each target boundary inside it, then merges neighbours that fall into one target range, pairwise.
+   * each target boundary inside it, then merges neighbours that fall into one target range,
+   * pairwise.
    */
   void rescale(int target) {
     List<BigInteger> bounds = new ArrayList<>();

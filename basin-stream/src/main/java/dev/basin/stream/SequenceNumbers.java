@@ -3,9 +3,9 @@ package dev.basin.stream;
 import java.math.BigInteger;
 
 /**
- * Kinesis sequence numbers. A sequence number is the decimal form of {@code (shardIndex + 1) << 64 |
- * offset}: strictly increasing along a shard, unique across the stream, larger in child shards than
- * in their parents, and decodable back to the shard and log offset without a lookup.
+ * Kinesis sequence numbers. A sequence number is the decimal form of {@code (shardIndex + 1) << 64
+ * | offset}: strictly increasing along a shard, unique across the stream, larger in child shards
+ * than in their parents, and decodable back to the shard and log offset without a lookup.
  */
 public final class SequenceNumbers {
   private static final BigInteger LOW_MASK = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
@@ -16,7 +16,10 @@ public final class SequenceNumbers {
     if (shardIndex < 0 || offset < 0) {
       throw new IllegalArgumentException("negative shard index or offset");
     }
-    return BigInteger.valueOf(shardIndex + 1L).shiftLeft(64).or(BigInteger.valueOf(offset)).toString();
+    return BigInteger.valueOf(shardIndex + 1L)
+        .shiftLeft(64)
+        .or(BigInteger.valueOf(offset))
+        .toString();
   }
 
   /**

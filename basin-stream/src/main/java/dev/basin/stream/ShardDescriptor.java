@@ -4,8 +4,8 @@ import java.math.BigInteger;
 
 /**
  * One shard of a stream as persisted in the stream's metadata. A shard is open until a reshard
- * closes it; a closed shard keeps its records (until retention removes them) and names its
- * children through their parent links.
+ * closes it; a closed shard keeps its records (until retention removes them) and names its children
+ * through their parent links.
  *
  * @param index the shard's number within the stream, never reused; the id is derived from it
  * @param parentIndex index of the parent shard, or -1

@@ -11,8 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encodes shard iterators as opaque, tamper-proof tokens: the position (stream, incarnation, shard,
- * offset) and the issue time, authenticated with HMAC-SHA256 under a server key. A changed byte makes
- * the token invalid; an old token is recognized as expired by its issue time.
+ * offset) and the issue time, authenticated with HMAC-SHA256 under a server key. A changed byte
+ * makes the token invalid; an old token is recognized as expired by its issue time.
  *
  * <p>Thread-safe.
  */

@@ -6,7 +6,9 @@ package dev.basin.stream;
  */
 public interface StreamListener {
 
-  /** Records were durably stored in {@code stream}; {@code bytes} counts data plus partition keys. */
+  /**
+   * Records were durably stored in {@code stream}; {@code bytes} counts data plus partition keys.
+   */
   default void recordsPut(String stream, int records, long bytes) {}
 
   /**

@@ -52,10 +52,12 @@ public record StreamMetadata(
   }
 
   StreamMetadata withTags(Map<String, String> newTags) {
-    return new StreamMetadata(name, createdAt, mode, retentionHours, newTags, shards, nextShardIndex);
+    return new StreamMetadata(
+        name, createdAt, mode, retentionHours, newTags, shards, nextShardIndex);
   }
 
   StreamMetadata withMode(StreamMode newMode) {
-    return new StreamMetadata(name, createdAt, newMode, retentionHours, tags, shards, nextShardIndex);
+    return new StreamMetadata(
+        name, createdAt, newMode, retentionHours, tags, shards, nextShardIndex);
   }
 }

@@ -68,8 +68,8 @@ public final class StreamService implements AutoCloseable {
    * Leftovers of a deletion interrupted by a crash are removed.
    *
    * @param metadataRoot directory holding {@code <stream>/stream.json}
-   * @param iteratorKey secret key authenticating shard iterators (at least 16 bytes); keep it stable
-   *     across restarts so iterators issued before a restart stay valid
+   * @param iteratorKey secret key authenticating shard iterators (at least 16 bytes); keep it
+   *     stable across restarts so iterators issued before a restart stay valid
    * @param account account id used in Kinesis-style messages
    */
   public StreamService(
@@ -374,8 +374,8 @@ public final class StreamService implements AutoCloseable {
   }
 
   /**
-   * Splits an open shard into two children at {@code newStartingHashKey}: the first child covers the
-   * parent's range below it, the second the rest.
+   * Splits an open shard into two children at {@code newStartingHashKey}: the first child covers
+   * the parent's range below it, the second the rest.
    */
   public StreamMetadata splitShard(String name, String shardId, String newStartingHashKey) {
     return reshard(
@@ -412,7 +412,8 @@ public final class StreamService implements AutoCloseable {
         (meta, work) -> {
           ShardDescriptor a = openShard(meta, work, shardId, "ShardToMerge");
           ShardDescriptor b = openShard(meta, work, adjacentShardId, "AdjacentShardToMerge");
-          if (a.index() == b.index() || !(a.range().precedes(b.range()) || b.range().precedes(a.range()))) {
+          if (a.index() == b.index()
+              || !(a.range().precedes(b.range()) || b.range().precedes(a.range()))) {
             throw new BasinException(
                 StreamErrorCode.INVALID_ARGUMENT,
                 "Shards "
@@ -481,12 +482,12 @@ public final class StreamService implements AutoCloseable {
 
   /**
    * Puts records. Each record is routed to the open shard owning its hash key; all records for one
-   * shard are appended as one batch, preserving their order. Returns one outcome per entry, in order,
-   * once every stored record is durable. Records refused by throttling or failing in the log get an
-   * error outcome and were not stored.
+   * shard are appended as one batch, preserving their order. Returns one outcome per entry, in
+   * order, once every stored record is durable. Records refused by throttling or failing in the log
+   * get an error outcome and were not stored.
    *
-   * @throws BasinException STREAM_NOT_FOUND, or VALIDATION for a request breaking a size limit (then
-   *     nothing was stored)
+   * @throws BasinException STREAM_NOT_FOUND, or VALIDATION for a request breaking a size limit
+   *     (then nothing was stored)
    */
   public List<PutOutcome> putRecords(String name, List<PutEntry> entries) {
     if (entries.isEmpty() || entries.size() > 500) {
@@ -495,9 +496,7 @@ public final class StreamService implements AutoCloseable {
           "1 validation error detected: Value '"
               + entries.size()
               + " records' at 'records' failed to satisfy constraint: Member must have length"
-              + (entries.isEmpty()
-                  ? " greater than or equal to 1"
-                  : " less than or equal to 500"));
+              + (entries.isEmpty() ? " greater than or equal to 1" : " less than or equal to 500"));
     }
     long total = 0;
     BigInteger[] hashes = new BigInteger[entries.size()];
@@ -660,7 +659,12 @@ public final class StreamService implements AutoCloseable {
     if (v.compareTo(HashKeyRange.MAX) > 0) {
       throw new BasinException(
           StreamErrorCode.INVALID_ARGUMENT,
-          field + " " + text + " is larger than the largest hash key 2^128-1 (" + HashKeyRange.MAX + ")");
+          field
+              + " "
+              + text
+              + " is larger than the largest hash key 2^128-1 ("
+              + HashKeyRange.MAX
+              + ")");
     }
     return v;
   }
@@ -704,8 +708,7 @@ public final class StreamService implements AutoCloseable {
         throw new IllegalStateException("unknown iterator type " + type);
     }
     return iterators.encode(
-        new ShardIterators.Position(
-            name, meta.createdAt(), shard.index(), offset, clock.millis()));
+        new ShardIterators.Position(name, meta.createdAt(), shard.index(), offset, clock.millis()));
   }
 
   private long offsetOf(
@@ -873,12 +876,14 @@ public final class StreamService implements AutoCloseable {
 
   /** The sequence number of a closed shard's last record, or null while the shard is open. */
   public static String endingSequenceNumber(ShardDescriptor shard) {
-    return shard.open() ? null : SequenceNumbers.of(shard.index(), Math.max(0, shard.endOffset() - 1));
+    return shard.open()
+        ? null
+        : SequenceNumbers.of(shard.index(), Math.max(0, shard.endOffset() - 1));
   }
 
   /**
-   * Removes records older than each stream's retention period (whole segments at a time) and forgets
-   * closed shards whose retention has passed. Safe to call at any time.
+   * Removes records older than each stream's retention period (whole segments at a time) and
+   * forgets closed shards whose retention has passed. Safe to call at any time.
    */
   public void enforceRetention() {
     long now = clock.millis();
@@ -965,7 +970,12 @@ public final class StreamService implements AutoCloseable {
   private BasinException shardNotFound(String name, String shardId) {
     return new BasinException(
         StreamErrorCode.SHARD_NOT_FOUND,
-        "Shard " + abbreviate(shardId) + " in stream " + name + " under account " + account
+        "Shard "
+            + abbreviate(shardId)
+            + " in stream "
+            + name
+            + " under account "
+            + account
             + " does not exist");
   }
 
@@ -1004,7 +1014,10 @@ public final class StreamService implements AutoCloseable {
   }
 
   static void validateStreamName(String name) {
-    if (name == null || name.isEmpty() || name.length() > 128 || !STREAM_NAME.matcher(name).matches()) {
+    if (name == null
+        || name.isEmpty()
+        || name.length() > 128
+        || !STREAM_NAME.matcher(name).matches()) {
       throw new BasinException(
           StreamErrorCode.VALIDATION,
           "1 validation error detected: Value '"
@@ -1018,13 +1031,18 @@ public final class StreamService implements AutoCloseable {
     if (tags.size() > MAX_TAGS) {
       throw new BasinException(
           StreamErrorCode.LIMIT_EXCEEDED,
-          "A stream can have at most " + MAX_TAGS + " tags; this change would leave " + tags.size());
+          "A stream can have at most "
+              + MAX_TAGS
+              + " tags; this change would leave "
+              + tags.size());
     }
     for (Map.Entry<String, String> t : tags.entrySet()) {
       if (t.getKey() == null || t.getKey().isEmpty() || t.getKey().length() > 128) {
         throw new BasinException(
             StreamErrorCode.INVALID_ARGUMENT,
-            "Tag keys must have 1 to 128 characters: '" + abbreviate(String.valueOf(t.getKey())) + "'");
+            "Tag keys must have 1 to 128 characters: '"
+                + abbreviate(String.valueOf(t.getKey()))
+                + "'");
       }
       if (t.getValue() != null && t.getValue().length() > 256) {
         throw new BasinException(
@@ -1109,7 +1127,10 @@ public final class StreamService implements AutoCloseable {
       DurableFiles.createDirectories(metadataRoot.resolve(meta.name()));
       DurableFiles.writeAtomically(
           metadataRoot.resolve(meta.name()).resolve(METADATA_FILE),
-          Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta).getBytes(StandardCharsets.UTF_8));
+          Json.mapper()
+              .writerWithDefaultPrettyPrinter()
+              .writeValueAsString(meta)
+              .getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot persist metadata of stream " + meta.name(), e);
     }

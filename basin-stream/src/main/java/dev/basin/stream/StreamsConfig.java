@@ -28,7 +28,8 @@ public record StreamsConfig(
   public static final int MAX_RETENTION_HOURS = 8760;
 
   public StreamsConfig {
-    if (defaultRetentionHours < MIN_RETENTION_HOURS || defaultRetentionHours > MAX_RETENTION_HOURS) {
+    if (defaultRetentionHours < MIN_RETENTION_HOURS
+        || defaultRetentionHours > MAX_RETENTION_HOURS) {
       throw new IllegalArgumentException(
           "default retention must be 24..8760 hours, was " + defaultRetentionHours);
     }

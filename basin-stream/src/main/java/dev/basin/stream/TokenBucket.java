@@ -27,7 +27,10 @@ final class TokenBucket {
     return false;
   }
 
-  /** Takes {@code n} tokens even if that drives the balance negative (for reads sized after the fact). */
+  /**
+   * Takes {@code n} tokens even if that drives the balance negative (for reads sized after the
+   * fact).
+   */
   synchronized void take(long n, long nowNanos) {
     refill(nowNanos);
     tokens -= n;

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class StreamServiceTest {
-  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY =
+      "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
 
   @TempDir Path dir;
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
@@ -118,18 +119,17 @@ class StreamServiceTest {
       assertThat(outcomes.get(i).shardId()).isEqualTo(expected);
     }
     PutOutcome explicit =
-        service.putRecord(
-            "s",
-            new PutEntry("any", HashKeyRange.MAX.toString(), new byte[] {1}));
+        service.putRecord("s", new PutEntry("any", HashKeyRange.MAX.toString(), new byte[] {1}));
     assertThat(explicit.shardId()).isEqualTo(shards.get(3).shardId());
-    assertThatThrownBy(
-            () -> service.putRecord("s", new PutEntry("k", "-5", new byte[] {1})))
+    assertThatThrownBy(() -> service.putRecord("s", new PutEntry("k", "-5", new byte[] {1})))
         .extracting(e -> ((BasinException) e).code())
         .isEqualTo(StreamErrorCode.VALIDATION);
     assertThatThrownBy(
             () ->
                 service.putRecord(
-                    "s", new PutEntry("k", HashKeyRange.MAX.add(BigInteger.ONE).toString(), new byte[] {1})))
+                    "s",
+                    new PutEntry(
+                        "k", HashKeyRange.MAX.add(BigInteger.ONE).toString(), new byte[] {1})))
         .hasMessageContaining("larger than the largest hash key");
   }
 
@@ -175,7 +175,8 @@ class StreamServiceTest {
         .containsExactly("two", "three");
     assertThat(read(service.getShardIterator("s", shard, IteratorType.AT_TIMESTAMP, null, between)))
         .containsExactly("two", "three");
-    assertThat(read(service.getShardIterator("s", shard, IteratorType.LATEST, null, null))).isEmpty();
+    assertThat(read(service.getShardIterator("s", shard, IteratorType.LATEST, null, null)))
+        .isEmpty();
   }
 
   private List<String> read(String iterator) {
@@ -193,7 +194,8 @@ class StreamServiceTest {
     }
     clock.advance(Duration.ofSeconds(3));
     String it =
-        service.getShardIterator("s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
+        service.getShardIterator(
+            "s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
     GetRecordsResult page = service.getRecords(it, 4);
     assertThat(page.records()).hasSize(4);
     assertThat(page.millisBehindLatest()).isEqualTo(3000);
@@ -207,7 +209,8 @@ class StreamServiceTest {
   void iteratorsExpireAndCannotBeForged() {
     service.createStream("s", 1, StreamMode.PROVISIONED, null);
     String it =
-        service.getShardIterator("s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
+        service.getShardIterator(
+            "s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
     char[] chars = it.toCharArray();
     chars[5] = chars[5] == 'A' ? 'B' : 'A';
     assertThatThrownBy(() -> service.getRecords(new String(chars), 10))
@@ -226,7 +229,8 @@ class StreamServiceTest {
     service.createStream("s", 1, StreamMode.PROVISIONED, null);
     service.putRecord("s", entry("k", "old"));
     String it =
-        service.getShardIterator("s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
+        service.getShardIterator(
+            "s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
     service.deleteStream("s");
     clock.advance(Duration.ofMillis(1));
     service.createStream("s", 1, StreamMode.PROVISIONED, null);
@@ -247,7 +251,11 @@ class StreamServiceTest {
     assertThatThrownBy(
             () ->
                 service.getShardIterator(
-                    "s", ShardDescriptor.shardId(0), IteratorType.AT_SEQUENCE_NUMBER, foreign, null))
+                    "s",
+                    ShardDescriptor.shardId(0),
+                    IteratorType.AT_SEQUENCE_NUMBER,
+                    foreign,
+                    null))
         .hasMessageContaining("did not come from this stream/shard");
     assertThatThrownBy(
             () ->
@@ -279,7 +287,8 @@ class StreamServiceTest {
             100);
     assertThat(fromParent.records()).extracting(StreamServiceTest::text).containsExactly("before");
     assertThat(fromParent.nextShardIterator()).isNull();
-    assertThat(fromParent.childShards()).extracting(ChildShard::shardId)
+    assertThat(fromParent.childShards())
+        .extracting(ChildShard::shardId)
         .containsExactly(ShardDescriptor.shardId(1), ShardDescriptor.shardId(2));
 
     service.mergeShards("s", ShardDescriptor.shardId(1), ShardDescriptor.shardId(2));
@@ -337,7 +346,9 @@ class StreamServiceTest {
   @Test
   void throttlingRefusesRecordsOverTheShardLimit() {
     close();
-    open(StreamsConfig.defaults().withThrottling(new StreamsConfig.ShardLimits(1_000_000, 10, 2_000_000, 5)));
+    open(
+        StreamsConfig.defaults()
+            .withThrottling(new StreamsConfig.ShardLimits(1_000_000, 10, 2_000_000, 5)));
     service.createStream("s", 1, StreamMode.PROVISIONED, null);
     List<PutEntry> entries = new ArrayList<>();
     for (int i = 0; i < 25; i++) {
@@ -350,7 +361,8 @@ class StreamServiceTest {
         .allMatch(o -> o.error() == StreamErrorCode.THROUGHPUT_EXCEEDED)
         .isNotEmpty();
     String it =
-        service.getShardIterator("s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
+        service.getShardIterator(
+            "s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
     assertThat(service.getRecords(it, 100).records())
         .hasSize((int) outcomes.stream().filter(PutOutcome::succeeded).count());
   }
@@ -390,12 +402,14 @@ class StreamServiceTest {
     assertThat(service.listShards("s", null)).hasSize(2 + 4);
     assertThat(service.listShards("s", new ShardFilter(ShardFilter.Type.AT_LATEST, null, null)))
         .hasSize(4);
-    assertThat(service.listShards("s", new ShardFilter(ShardFilter.Type.AT_TRIM_HORIZON, null, null)))
+    assertThat(
+            service.listShards("s", new ShardFilter(ShardFilter.Type.AT_TRIM_HORIZON, null, null)))
         .extracting(ShardDescriptor::index)
         .containsExactly(0, 1);
     assertThat(
             service.listShards(
-                "s", new ShardFilter(ShardFilter.Type.AFTER_SHARD_ID, ShardDescriptor.shardId(3), null)))
+                "s",
+                new ShardFilter(ShardFilter.Type.AFTER_SHARD_ID, ShardDescriptor.shardId(3), null)))
         .extracting(ShardDescriptor::index)
         .containsExactly(4, 5);
     assertThat(
@@ -423,7 +437,8 @@ class StreamServiceTest {
     }
     assertThatThrownBy(() -> service.putRecords("s", heavy)).hasMessageContaining("5 MB limit");
     String it =
-        service.getShardIterator("s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
+        service.getShardIterator(
+            "s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
     assertThat(service.getRecords(it, 10).records()).isEmpty();
   }
 

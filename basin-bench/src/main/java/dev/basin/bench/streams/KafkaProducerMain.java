@@ -81,15 +81,19 @@ public final class KafkaProducerMain {
       while (window.acquire(1)) {
         long sendNanos = System.nanoTime();
         byte[] value = payload.make(sendNanos, seq);
-        producer.send(
-            new ProducerRecord<>(topic, Keys.of(seq), value),
-            (metadata, error) -> {
-              if (error == null) {
-                window.acked(sendNanos, System.nanoTime(), 1, 0);
-              } else {
-                window.requestFailed(1, error);
-              }
-            });
+        try {
+          producer.send(
+              new ProducerRecord<>(topic, Keys.of(seq), value),
+              (metadata, error) -> {
+                if (error == null) {
+                  window.acked(sendNanos, System.nanoTime(), 1, 0);
+                } else {
+                  window.requestFailed(1, error);
+                }
+              });
+        } catch (RuntimeException e) {
+          window.requestFailed(1, e);
+        }
         seq++;
       }
       producer.flush();

@@ -6,11 +6,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZonedDateTime;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -152,6 +154,17 @@ public final class StreamsBenchmark {
                     Integer.toString(s.inFlightRecords()),
                     "--rate",
                     Integer.toString(point.rate())));
+            if (s.profile()) {
+              cmd.add(
+                  1,
+                  String.format(
+                      Locale.ROOT,
+                      "-XX:StartFlightRecording=delay=%ds,duration=%ds,settings=profile,filename=%s",
+                      Math.round(s.warmupSeconds()),
+                      Math.round(s.durationSeconds()),
+                      work.resolve("logs/" + name + "-producer.jfr")));
+            }
+            waitForQuiet(s.quietWaitSeconds());
             log(String.format("[%d/%d] %s ...", done, total, name));
             Run run = runProducer(name, point, system, cmd, server, work, s);
             runs.add(run);
@@ -194,6 +207,8 @@ public final class StreamsBenchmark {
     AtomicReference<Sample> end = new AtomicReference<>();
     AtomicReference<String> result = new AtomicReference<>();
     AtomicReference<ChildProcess> self = new AtomicReference<>();
+    Path serverJfr = work.resolve("logs/" + name + "-server.jfr");
+    Path producerJfr = work.resolve("logs/" + name + "-producer.jfr");
     ChildProcess producer =
         ChildProcess.start(
             name,
@@ -202,6 +217,9 @@ public final class StreamsBenchmark {
             line -> {
               if (line.equals(LoadWindow.MEASURE_START)) {
                 start.set(Sample.take(server, self.get()));
+                if (s.profile() && server != null) {
+                  startServerRecording(server, name, serverJfr, s.durationSeconds());
+                }
               } else if (line.equals(LoadWindow.MEASURE_END)) {
                 end.set(Sample.take(server, self.get()));
               } else if (line.startsWith(LoadWindow.RESULT_PREFIX)) {
@@ -220,6 +238,11 @@ public final class StreamsBenchmark {
           "producer exited with status " + status + " without a result; see " + producer.log());
     }
     DriverResult r = JSON.readValue(result.get(), DriverResult.class);
+    String profile = null;
+    if (s.profile()) {
+      profile = "server:\n" + profileOf(serverJfr) + "producer:\n" + profileOf(producerJfr);
+      Files.writeString(work.resolve("logs/" + name + "-profile.txt"), profile);
+    }
     Sample a = start.get();
     Sample b = end.get();
     double serverCores = -1;
@@ -238,7 +261,87 @@ public final class StreamsBenchmark {
       }
     }
     return new Run(
-        name, point, system, r, serverCores, producerCores, busyCores, iowaitCores, null);
+        name, point, system, r, serverCores, producerCores, busyCores, iowaitCores, null, profile);
+  }
+
+  /**
+   * On a shared machine, waits up to {@code maxSeconds} until the CPU is nearly idle (under 0.3
+   * cores busy over one second), so that a trial does not start in the middle of someone's build.
+   */
+  private static void waitForQuiet(int maxSeconds) throws InterruptedException {
+    if (maxSeconds <= 0) {
+      return;
+    }
+    long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
+    int cpus = Runtime.getRuntime().availableProcessors();
+    double busy = 0;
+    while (true) {
+      ProcessCpu.Machine a = ProcessCpu.Machine.now();
+      Thread.sleep(1000);
+      ProcessCpu.Machine b = ProcessCpu.Machine.now();
+      long ticks = b.total() - a.total();
+      if (ticks <= 0 || a.total() < 0) {
+        return;
+      }
+      busy = cpus * (double) (b.busy() - a.busy()) / ticks;
+      if (busy < 0.3) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        log(String.format(Locale.ROOT, "machine still busy (%.2f cores); starting anyway", busy));
+        return;
+      }
+    }
+  }
+
+  /** Records the server's CPU samples for the window with {@code jcmd}, in the background. */
+  private static void startServerRecording(
+      ChildProcess server, String name, Path file, double seconds) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Process p =
+                    new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                            Long.toString(server.pid()),
+                            "JFR.start",
+                            "name=" + name,
+                            "settings=profile",
+                            "duration=" + Math.max(1, Math.round(seconds) - 1) + "s",
+                            "filename=" + file)
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                p.waitFor();
+              } catch (IOException e) {
+                log("cannot start a recording of " + server + ": " + e.getMessage());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "jcmd");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Waits up to 20 s for a recording to be written, then summarizes it. */
+  private static String profileOf(Path jfr) throws InterruptedException {
+    long deadline = System.nanoTime() + 20_000_000_000L;
+    long lastSize = -1;
+    while (System.nanoTime() < deadline) {
+      try {
+        long size = Files.exists(jfr) ? Files.size(jfr) : -1;
+        if (size > 0 && size == lastSize) {
+          return JfrSummary.summarize(jfr, 15);
+        }
+        lastSize = size;
+      } catch (IOException e) {
+        // Still being written; try again.
+      }
+      Thread.sleep(500);
+    }
+    return "  no recording at " + jfr + "\n";
   }
 
   private static double cores(double before, double after, double wallSeconds) {
@@ -266,9 +369,10 @@ public final class StreamsBenchmark {
       double producerCores,
       double machineBusyCores,
       double iowaitCores,
-      String failure) {
+      String failure,
+      String profile) {
     static Run failed(String name, Point point, String system, String why) {
-      return new Run(name, point, system, null, -1, -1, -1, -1, why);
+      return new Run(name, point, system, null, -1, -1, -1, -1, why, null);
     }
 
     String summary() {
@@ -338,7 +442,10 @@ public final class StreamsBenchmark {
 
   static void log(String message) {
     System.err.println(
-        "[streams-bench " + ZonedDateTime.now().toLocalTime().withNano(0) + "] " + message);
+        "[streams-bench "
+            + LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"))
+            + "] "
+            + message);
   }
 
   /** The orchestrator's options; {@code --quick} changes only the defaults. */
@@ -362,10 +469,12 @@ public final class StreamsBenchmark {
       Path out,
       Path workDir,
       boolean keep,
+      boolean profile,
+      int quietWaitSeconds,
       String command) {
 
     static Settings parse(String[] argv) {
-      Args a = Args.parse(argv, Set.of("quick", "keep"));
+      Args a = Args.parse(argv, Set.of("quick", "keep", "profile"));
       boolean quick = a.flag("quick");
       List<String> systems = a.strings("systems", "basin,kafka,kafka-fsync");
       for (String system : systems) {
@@ -399,6 +508,8 @@ public final class StreamsBenchmark {
               Path.of(a.string("out", "streams-benchmark.md")),
               workDir == null ? null : Path.of(workDir),
               a.flag("keep"),
+              a.flag("profile"),
+              a.integer("quiet-wait-s", 0),
               a.string("command", "./bench/streams.sh" + (quick ? " --quick" : "")));
       a.rejectUnknown();
       if (s.trials() < 1) {

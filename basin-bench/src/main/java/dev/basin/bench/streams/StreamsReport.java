@@ -255,7 +255,17 @@ final class StreamsReport {
               r.serverCores(),
               r.producerCores()));
     }
-    return t.append("\n</details>\n").toString();
+    t.append("\n</details>\n");
+    List<StreamsBenchmark.Run> profiled = runs.stream().filter(r -> r.profile() != null).toList();
+    if (!profiled.isEmpty()) {
+      t.append(
+          "\n<details><summary>CPU profiles of the measured windows (Flight Recorder)</summary>\n\n");
+      for (StreamsBenchmark.Run r : profiled) {
+        t.append("`").append(r.name()).append("`\n\n```\n").append(r.profile()).append("```\n\n");
+      }
+      t.append("</details>\n");
+    }
+    return t.toString();
   }
 
   private List<StreamsBenchmark.Run> all(String system, StreamsBenchmark.Point point) {

@@ -204,7 +204,8 @@ public record Credentials(String accessKeyId, String secretAccessKey) {
     String secret = keys.get("aws_secret_access_key");
     for (String[] required :
         List.of(
-            new String[] {"aws_access_key_id", id}, new String[] {"aws_secret_access_key", secret})) {
+            new String[] {"aws_access_key_id", id},
+            new String[] {"aws_secret_access_key", secret})) {
       if (required[1] == null || required[1].isEmpty()) {
         throw new BasinException(
             CommonErrorCode.INVALID_CONFIG,
@@ -256,8 +257,7 @@ public record Credentials(String accessKeyId, String secretAccessKey) {
       int eq = line.indexOf('=');
       if (eq <= 0) {
         // The line may hold a secret: describe it, never quote it.
-        throw malformed(
-            file, lineNumber, "expected '[profile]' or 'key = value', found neither");
+        throw malformed(file, lineNumber, "expected '[profile]' or 'key = value', found neither");
       }
       if (current == null) {
         throw malformed(file, lineNumber, "'key = value' before any [profile] header");

@@ -57,9 +57,9 @@ final class SigV4 {
 
   /**
    * The canonical URI of a path as it arrived on the wire (still percent-encoded). Each segment is
-   * decoded and encoded again the SigV4 way, so that clients which leave characters such as
-   * {@code $} unescaped still verify. For every service except S3 the spec then encodes each
-   * segment a second time and removes {@code .} and {@code ..} segments; S3 does neither.
+   * decoded and encoded again the SigV4 way, so that clients which leave characters such as {@code
+   * $} unescaped still verify. For every service except S3 the spec then encodes each segment a
+   * second time and removes {@code .} and {@code ..} segments; S3 does neither.
    */
   static String canonicalUri(String rawPath, boolean s3) {
     String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
@@ -164,9 +164,9 @@ final class SigV4 {
   }
 
   /**
-   * The canonical headers block: for each signed header (lower-case, in the given order) its
-   * values trimmed, runs of spaces collapsed to one, joined by commas, each line ending in a
-   * newline. A signed header that is absent contributes an empty value.
+   * The canonical headers block: for each signed header (lower-case, in the given order) its values
+   * trimmed, runs of spaces collapsed to one, joined by commas, each line ending in a newline. A
+   * signed header that is absent contributes an empty value.
    */
   static String canonicalHeaders(List<String> signedHeaders, Map<String, List<String>> headers) {
     StringBuilder out = new StringBuilder(256);
@@ -377,8 +377,8 @@ final class SigV4 {
 
   /**
    * Decodes {@code %XY} escapes as UTF-8. A {@code +} stays a plus sign (SigV4 clients encode a
-   * space as {@code %20}). Input that is not valid percent-encoded UTF-8 is returned unchanged,
-   * so that it is signed as it was sent.
+   * space as {@code %20}). Input that is not valid percent-encoded UTF-8 is returned unchanged, so
+   * that it is signed as it was sent.
    */
   static String percentDecode(String value) {
     if (value.indexOf('%') < 0) {

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A request failed SigV4 authentication. It carries the answer for both protocol families, so
- * that each adapter picks its own without re-deciding:
+ * A request failed SigV4 authentication. It carries the answer for both protocol families, so that
+ * each adapter picks its own without re-deciding:
  *
  * <ul>
  *   <li>{@link #awsCode()}, {@link #httpStatus()} and {@link #getMessage()} are what the AWS JSON
@@ -270,8 +270,8 @@ public final class SigV4Exception extends BasinException {
   /**
    * The request time is outside the 15-minute window around the server clock. The JSON message
    * follows AWS: {@code Signature expired: 20240101T000000Z is now earlier than 20240101T000500Z
-   * (20240101T002000Z - 15 min.)}, or {@code Signature not yet current: … is still later than …
-   * (… + 15 min.)} for a request from the future.
+   * (20240101T002000Z - 15 min.)}, or {@code Signature not yet current: … is still later than … (…
+   * + 15 min.)} for a request from the future.
    */
   static SigV4Exception skewed(Instant requestTime, Instant now, boolean query) {
     boolean future = requestTime.isAfter(now);

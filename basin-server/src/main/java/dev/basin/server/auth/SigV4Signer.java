@@ -65,10 +65,9 @@ public final class SigV4Signer {
    * Signs a request in the header form. Every header in {@code headers} is signed except those an
    * HTTP client may rewrite ({@code Connection}, {@code Transfer-Encoding}, {@code Expect}, {@code
    * User-Agent}, …), together with {@code host} (taken from {@code uri}: host, plus the port when
-   * it is not the scheme's default) and {@code x-amz-date}. For service {@code s3} the payload
-   * line is {@code headers}' {@code x-amz-content-sha256} when given (e.g. {@code
-   * UNSIGNED-PAYLOAD}), else the SHA-256 of the body; for other services it is the SHA-256 of the
-   * body.
+   * it is not the scheme's default) and {@code x-amz-date}. For service {@code s3} the payload line
+   * is {@code headers}' {@code x-amz-content-sha256} when given (e.g. {@code UNSIGNED-PAYLOAD}),
+   * else the SHA-256 of the body; for other services it is the SHA-256 of the body.
    *
    * @param headers the headers the request will be sent with; {@code Authorization}, {@code Host}
    *     and {@code X-Amz-Date} in it are ignored
@@ -149,8 +148,8 @@ public final class SigV4Signer {
   /**
    * A presigned URL: {@code uri} with {@code X-Amz-Algorithm}, {@code X-Amz-Credential}, {@code
    * X-Amz-Date}, {@code X-Amz-Expires}, {@code X-Amz-SignedHeaders=host} and {@code
-   * X-Amz-Signature} appended to its query. Only {@code host} is signed. The payload line is
-   * {@code UNSIGNED-PAYLOAD} for {@code s3} and the hash of an empty body otherwise.
+   * X-Amz-Signature} appended to its query. Only {@code host} is signed. The payload line is {@code
+   * UNSIGNED-PAYLOAD} for {@code s3} and the hash of an empty body otherwise.
    *
    * @param expires how long the URL is valid, 1 second to 7 days
    * @throws IllegalArgumentException if {@code expires} is out of range
@@ -217,7 +216,9 @@ public final class SigV4Signer {
     int port = uri.getPort();
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     boolean defaultPort =
-        port == -1 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+        port == -1
+            || (scheme.equals("http") && port == 80)
+            || (scheme.equals("https") && port == 443);
     return defaultPort ? host : host + ':' + port;
   }
 

@@ -16,8 +16,7 @@ import java.util.function.Function;
  * Verifies AWS Signature Version 4 on requests to Basin's AWS-compatible endpoints, in both forms:
  * the {@code Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…} header,
  * and the query string of a presigned URL ({@code X-Amz-Algorithm}, {@code X-Amz-Credential},
- * {@code X-Amz-Date}, {@code X-Amz-Expires}, {@code X-Amz-SignedHeaders}, {@code
- * X-Amz-Signature}).
+ * {@code X-Amz-Date}, {@code X-Amz-Expires}, {@code X-Amz-SignedHeaders}, {@code X-Amz-Signature}).
  *
  * <p>The service is taken from the credential scope. For {@code s3} the canonical URI is encoded
  * once and the payload line is the {@code x-amz-content-sha256} header ({@code UNSIGNED-PAYLOAD}
@@ -76,8 +75,8 @@ public final class SigV4Verifier {
    * ({@code X-Amz-Algorithm … X-Amz-Signature}) of a request.
    *
    * @return the authenticated principal
-   * @throws SigV4Exception if the request is not signed, or not signed correctly by a known key,
-   *     or was signed too long ago
+   * @throws SigV4Exception if the request is not signed, or not signed correctly by a known key, or
+   *     was signed too long ago
    */
   public Principal verify(SignedRequest request) throws SigV4Exception {
     return verifyDetailed(request).principal();
@@ -315,11 +314,7 @@ public final class SigV4Verifier {
                 + ".";
     if (!wellFormed) {
       throw SigV4Exception.incomplete(
-          "Credential is malformed; expecting "
-              + CREDENTIAL_FORMAT
-              + ", got '"
-              + credential
-              + "'.",
+          "Credential is malformed; expecting " + CREDENTIAL_FORMAT + ", got '" + credential + "'.",
           query,
           s3Message);
     }

@@ -27,4 +27,19 @@ public record SignedRequest(
     Objects.requireNonNull(rawPath, "rawPath");
     Objects.requireNonNull(headers, "headers");
   }
+
+  /** Shows header names but not values, which may carry tokens, and the body's length only. */
+  @Override
+  public String toString() {
+    return "SignedRequest["
+        + method
+        + " "
+        + rawPath
+        + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery)
+        + ", headers="
+        + headers.keySet()
+        + ", body="
+        + (body == null ? "null" : body.length + " bytes")
+        + "]";
+  }
 }

@@ -106,8 +106,7 @@ class CredentialsTest {
     Path file = dir.resolve("credentials");
 
     BasinException e =
-        catchThrowableOfType(
-            BasinException.class, () -> Credentials.readFile(file, "default"));
+        catchThrowableOfType(BasinException.class, () -> Credentials.readFile(file, "default"));
 
     assertThat(e.code()).isEqualTo(CommonErrorCode.NOT_FOUND);
     assertThat(e.getMessage())
@@ -124,12 +123,12 @@ class CredentialsTest {
     Files.writeString(file, "[a]\naws_access_key_id = A\n[b]\naws_access_key_id = B\n");
 
     BasinException e =
-        catchThrowableOfType(
-            BasinException.class, () -> Credentials.readFile(file, "default"));
+        catchThrowableOfType(BasinException.class, () -> Credentials.readFile(file, "default"));
 
     assertThat(e.code()).isEqualTo(CommonErrorCode.INVALID_CONFIG);
     assertThat(e.getMessage())
-        .isEqualTo("credentials file " + file + " has no [default] profile; profiles found: [a, b]");
+        .isEqualTo(
+            "credentials file " + file + " has no [default] profile; profiles found: [a, b]");
   }
 
   @Test
@@ -138,8 +137,7 @@ class CredentialsTest {
     Files.writeString(file, "[default]\naws_access_key_id = BASINAAAAAAAAAAAAAAA\n");
 
     BasinException e =
-        catchThrowableOfType(
-            BasinException.class, () -> Credentials.readFile(file, "default"));
+        catchThrowableOfType(BasinException.class, () -> Credentials.readFile(file, "default"));
 
     assertThat(e.code()).isEqualTo(CommonErrorCode.INVALID_CONFIG);
     assertThat(e.getMessage())
@@ -158,8 +156,7 @@ class CredentialsTest {
         "[default]\naws_access_key_id = BASINAAAAAAAAAAAAAAA\naws_secret_access_key: leaked\n");
 
     BasinException e =
-        catchThrowableOfType(
-            BasinException.class, () -> Credentials.readFile(file, "default"));
+        catchThrowableOfType(BasinException.class, () -> Credentials.readFile(file, "default"));
 
     assertThat(e.code()).isEqualTo(CommonErrorCode.INVALID_CONFIG);
     assertThat(e.getMessage())
@@ -180,8 +177,7 @@ class CredentialsTest {
             + "aws_secret_access_key = two\u00a0words\n");
 
     BasinException e =
-        catchThrowableOfType(
-            BasinException.class, () -> Credentials.readFile(file, "default"));
+        catchThrowableOfType(BasinException.class, () -> Credentials.readFile(file, "default"));
 
     assertThat(e.code()).isEqualTo(CommonErrorCode.INVALID_CONFIG);
     assertThat(e.getMessage())

@@ -131,9 +131,12 @@ class SigV4SignerTest {
 
   @Test
   void theHostHeaderCarriesTheBasinPortButNotADefaultOne() {
-    assertThat(SigV4Signer.hostHeader(URI.create("http://127.0.0.1:4580/"))).isEqualTo("127.0.0.1:4580");
-    assertThat(SigV4Signer.hostHeader(URI.create("http://example.com:80/"))).isEqualTo("example.com");
-    assertThat(SigV4Signer.hostHeader(URI.create("https://example.com/x"))).isEqualTo("example.com");
+    assertThat(SigV4Signer.hostHeader(URI.create("http://127.0.0.1:4580/")))
+        .isEqualTo("127.0.0.1:4580");
+    assertThat(SigV4Signer.hostHeader(URI.create("http://example.com:80/")))
+        .isEqualTo("example.com");
+    assertThat(SigV4Signer.hostHeader(URI.create("https://example.com/x")))
+        .isEqualTo("example.com");
     assertThat(SigV4Signer.hostHeader(URI.create("http://[::1]:4580/"))).isEqualTo("[::1]:4580");
   }
 
@@ -174,7 +177,8 @@ class SigV4SignerTest {
     Principal principal = verifierAt(NOW).verify(asReceived("POST", uri, given, added, body));
 
     assertThat(added).containsOnlyKeys("Authorization", "X-Amz-Date");
-    assertThat(principal).isEqualTo(new Principal(BASIN.accessKeyId(), "ap-southeast-2", "kinesis"));
+    assertThat(principal)
+        .isEqualTo(new Principal(BASIN.accessKeyId(), "ap-southeast-2", "kinesis"));
   }
 
   @Test
@@ -242,13 +246,15 @@ class SigV4SignerTest {
           verifierAt(NOW).verifyDetailed(asReceived("PUT", uri, given, added, body));
 
       assertThat(verified.payloadHash()).isEqualTo(payload);
-      assertThat(verified.chunkSignaturesRequired()).isEqualTo(payload.startsWith("STREAMING-AWS4"));
+      assertThat(verified.chunkSignaturesRequired())
+          .isEqualTo(payload.startsWith("STREAMING-AWS4"));
     }
   }
 
   @Test
   void presignedUrlsRoundTripUntilTheyExpire() {
-    URI base = URI.create("http://127.0.0.1:4580/results/q%201/out.csv?versionId=a%2Bb&x-id=GetObject");
+    URI base =
+        URI.create("http://127.0.0.1:4580/results/q%201/out.csv?versionId=a%2Bb&x-id=GetObject");
     for (String service : List.of("s3", "athena")) {
       URI url =
           new SigV4Signer(BASIN, "us-east-1", service)
@@ -283,8 +289,9 @@ class SigV4SignerTest {
   void presignedRequestsToOtherServicesMayHashTheirBody() {
     // A non-S3 presigned request is accepted with UNSIGNED-PAYLOAD or with its body's hash.
     URI uri = URI.create("http://127.0.0.1:4580/");
-    URI unsigned = new SigV4Signer(BASIN, "us-east-1", "kinesis")
-        .presign("POST", uri, Duration.ofMinutes(1), NOW);
+    URI unsigned =
+        new SigV4Signer(BASIN, "us-east-1", "kinesis")
+            .presign("POST", uri, Duration.ofMinutes(1), NOW);
     byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
     SignedRequest request =
         new SignedRequest(
@@ -320,7 +327,8 @@ class SigV4SignerTest {
             "UNSIGNED-PAYLOAD");
     String signature =
         SigV4.signature(
-            SigV4.signingKey(BASIN.secretAccessKey(), amzDate.substring(0, 8), "us-east-1", "kinesis"),
+            SigV4.signingKey(
+                BASIN.secretAccessKey(), amzDate.substring(0, 8), "us-east-1", "kinesis"),
             SigV4.stringToSign(amzDate, scope, canonical));
     SignedRequest unsignedPayload =
         new SignedRequest(
@@ -334,7 +342,8 @@ class SigV4SignerTest {
     Map<String, String> given = Map.of("X-Custom", "  a   b\tc  ");
     Map<String, String> added =
         new SigV4Signer(BASIN, "us-east-1", "kinesis").sign("POST", uri, given, null, NOW);
-    SignedRequest received = asReceived("POST", uri, Map.of("x-custom", "a b c"), added, new byte[0]);
+    SignedRequest received =
+        asReceived("POST", uri, Map.of("x-custom", "a b c"), added, new byte[0]);
 
     assertThat(verifierAt(NOW).verify(received)).isNotNull();
     assertThat(added.get("Authorization").toLowerCase(Locale.ROOT)).contains("x-custom");

@@ -48,7 +48,8 @@ class SigV4Test {
             "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/aws4_request\n"
                 + "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59");
     byte[] key =
-        SigV4.signingKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
+        SigV4.signingKey(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "iam");
     assertThat(SigV4.hex(key))
         .isEqualTo("c4afb1cc5771d871763a393e44b703571b55cc28424d1a5e86da6ed3c154a4b9");
     assertThat(SigV4.signature(key, stringToSign))

@@ -199,14 +199,17 @@ class SigV4VerifierTest {
               "/",
               r[0],
               headers(
-                  "Host", "examplebucket.s3.amazonaws.com",
-                  "x-amz-content-sha256", EMPTY_SHA256,
-                  "x-amz-date", "20130524T000000Z",
+                  "Host",
+                  "examplebucket.s3.amazonaws.com",
+                  "x-amz-content-sha256",
+                  EMPTY_SHA256,
+                  "x-amz-date",
+                  "20130524T000000Z",
                   "Authorization",
-                      "AWS4-HMAC-SHA256"
-                          + " Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
-                          + "SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature="
-                          + r[1]),
+                  "AWS4-HMAC-SHA256"
+                      + " Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+                      + "SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature="
+                      + r[1]),
               new byte[0]);
       assertThat(verifier.verify(request).service()).as(r[0]).isEqualTo("s3");
     }
@@ -290,8 +293,13 @@ class SigV4VerifierTest {
     assertThat(s1).isEqualTo("ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648");
     String s2 = verified.chunkSignature(s1, first, 0, 1024);
     assertThat(s2).isEqualTo("0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497");
-    assertThat(verified.chunkSignatureMatches(s2, new byte[0], 0, 0, "b6c6ea8a5354eaf15b3cb764"
-            + "6744f4275b71ea724fed81ceb9323e279d449df9"))
+    assertThat(
+            verified.chunkSignatureMatches(
+                s2,
+                new byte[0],
+                0,
+                0,
+                "b6c6ea8a5354eaf15b3cb764" + "6744f4275b71ea724fed81ceb9323e279d449df9"))
         .isTrue();
     first[10] = 'b';
     assertThat(verified.chunkSignatureMatches(verified.seedSignature(), first, 0, 65_536, s1))
@@ -357,7 +365,8 @@ class SigV4VerifierTest {
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date'"
                 + " header. Authorization=AWS4-HMAC-SHA256");
     assertThat(e.s3Code()).isEqualTo("AccessDenied");
-    assertThat(e.s3Message()).isEqualTo("AWS authentication requires a valid Date or x-amz-date header");
+    assertThat(e.s3Message())
+        .isEqualTo("AWS authentication requires a valid Date or x-amz-date header");
   }
 
   @Test
@@ -366,12 +375,7 @@ class SigV4VerifierTest {
     String date = "Sun, 30 Aug 2015 12:36:00 GMT";
     String canonicalRequest =
         SigV4.canonicalRequest(
-            "POST",
-            "/",
-            "",
-            "date:" + date + "\nhost:localhost:4580\n",
-            "date;host",
-            EMPTY_SHA256);
+            "POST", "/", "", "date:" + date + "\nhost:localhost:4580\n", "date;host", EMPTY_SHA256);
     String scope = "20150830/us-east-1/kinesis/aws4_request";
     String signature =
         SigV4.signature(
@@ -383,13 +387,15 @@ class SigV4VerifierTest {
             "/",
             null,
             headers(
-                "Host", "localhost:4580",
-                "Date", date,
+                "Host",
+                "localhost:4580",
+                "Date",
+                date,
                 "Authorization",
-                    "AWS4-HMAC-SHA256 Credential=BASINTESTKEY0000001/"
-                        + scope
-                        + ", SignedHeaders=date;host, Signature="
-                        + signature),
+                "AWS4-HMAC-SHA256 Credential=BASINTESTKEY0000001/"
+                    + scope
+                    + ", SignedHeaders=date;host, Signature="
+                    + signature),
             new byte[0]);
 
     assertThat(verifier(credentials, SUITE_TIME).verify(request).service()).isEqualTo("kinesis");
@@ -496,7 +502,8 @@ class SigV4VerifierTest {
     SignedRequest request = listUsers(LIST_USERS_SIGNATURE);
     request.headers().put("X-Amz-Date", List.of("20150831T000100Z"));
 
-    SigV4Exception e = failure(verifier(IAM_EXAMPLE, Instant.parse("2015-08-31T00:01:00Z")), request);
+    SigV4Exception e =
+        failure(verifier(IAM_EXAMPLE, Instant.parse("2015-08-31T00:01:00Z")), request);
 
     assertThat(e.reason()).isEqualTo(Reason.MALFORMED);
     assertThat(e.awsCode()).isEqualTo("InvalidSignatureException");
@@ -525,7 +532,8 @@ class SigV4VerifierTest {
                 "Authorization",
                     "AWS4-HMAC-SHA256"
                         + " Credential=BASINTESTKEY0000001/20150830/us-east-1/kinesis/aws4_request,"
-                        + " SignedHeaders=x-amz-date, Signature=" + "0".repeat(64)),
+                        + " SignedHeaders=x-amz-date, Signature="
+                        + "0".repeat(64)),
             new byte[0]);
 
     SigV4Exception e = failure(verifier(credentials, SUITE_TIME), request);
@@ -624,7 +632,8 @@ class SigV4VerifierTest {
         new SigV4Signer(other, "us-east-1", "iam")
             .sign(
                 "GET",
-                java.net.URI.create("https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08"),
+                java.net.URI.create(
+                    "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08"),
                 Map.of("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
                 new byte[0],
                 SUITE_TIME)
@@ -691,7 +700,8 @@ class SigV4VerifierTest {
       SignedRequest r = signed();
       byte[] changed = r.body().clone();
       changed[changed.length - 3] = 'K';
-      assertRejected(new SignedRequest(r.method(), r.rawPath(), r.rawQuery(), r.headers(), changed));
+      assertRejected(
+          new SignedRequest(r.method(), r.rawPath(), r.rawQuery(), r.headers(), changed));
     }
 
     @Test
@@ -711,13 +721,15 @@ class SigV4VerifierTest {
     @Test
     void aChangedPathIsRejected() {
       SignedRequest r = signed();
-      assertRejected(new SignedRequest(r.method(), "/a%20c/c", r.rawQuery(), r.headers(), r.body()));
+      assertRejected(
+          new SignedRequest(r.method(), "/a%20c/c", r.rawQuery(), r.headers(), r.body()));
     }
 
     @Test
     void aChangedQueryIsRejected() {
       SignedRequest r = signed();
-      assertRejected(new SignedRequest(r.method(), r.rawPath(), "x=2&y=two%20words", r.headers(), r.body()));
+      assertRejected(
+          new SignedRequest(r.method(), r.rawPath(), "x=2&y=two%20words", r.headers(), r.body()));
     }
 
     @Test
@@ -860,8 +872,7 @@ class SigV4VerifierTest {
   @Test
   void rejectsAPresignedUrlDatedInTheFuture() {
     SigV4Exception e =
-        failure(
-            verifier(S3_EXAMPLE, S3_TIME.minusSeconds(901)), s3Presigned(PRESIGNED_SIGNATURE));
+        failure(verifier(S3_EXAMPLE, S3_TIME.minusSeconds(901)), s3Presigned(PRESIGNED_SIGNATURE));
 
     assertThat(e.reason()).isEqualTo(Reason.SKEWED);
     assertThat(e.s3Code()).isEqualTo("AccessDenied");

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Reads a helper's argument list: JSON literals, leniently. Besides JSON it accepts strings in
  * single quotes, unquoted object keys ({@code {min: 1}}), trailing commas and line breaks anywhere
- * (KDG strips line breaks from the template before parsing, so a string split over lines is joined).
+ * (KDG strips line breaks from the template before parsing, so a string split over lines is
+ * joined).
  *
  * <p>Values become {@link String}, {@link Long} (integers that fit), {@link Double}, {@link
  * Boolean}, {@code null}, {@link List} and {@link Map} (insertion-ordered). Not thread-safe; one
@@ -98,7 +99,8 @@ final class ArgReader {
               return null;
             default:
               throw new SyntaxError(
-                  start, "unexpected '" + word + "'; put text arguments in quotes: \"" + word + "\"");
+                  start,
+                  "unexpected '" + word + "'; put text arguments in quotes: \"" + word + "\"");
           }
         }
         throw unexpected("a value (number, \"string\", [array] or {object})");

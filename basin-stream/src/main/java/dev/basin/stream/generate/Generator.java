@@ -43,12 +43,19 @@ import org.slf4j.LoggerFactory;
 public final class Generator {
   private static final Logger LOG = LoggerFactory.getLogger(Generator.class);
 
-  /** Kinesis PutRecords limits, the defaults. */
+  /** Records per batch by default: Kinesis PutRecords' limit. */
   public static final int DEFAULT_MAX_BATCH_RECORDS = 500;
 
+  /** Bytes (data plus partition keys) per batch by default: Kinesis PutRecords' limit. */
   public static final long DEFAULT_MAX_BATCH_BYTES = 5L * 1024 * 1024;
+
+  /** Largest record (data plus partition key) sent by default: Kinesis' record limit. */
   public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+
+  /** Batches outstanding at the sink by default. */
   public static final int DEFAULT_MAX_IN_FLIGHT_BATCHES = 4;
+
+  /** Longest partition key, in characters, as Kinesis allows; longer keys are rejected. */
   public static final int MAX_PARTITION_KEY_LENGTH = 256;
 
   private static final int MAX_REASONS = 10;
@@ -122,8 +129,8 @@ public final class Generator {
   }
 
   /**
-   * Runs the generator on the calling thread until the plan ends or {@link #stop()} is called,
-   * then sends pending records and waits for outstanding batches (up to the drain timeout).
+   * Runs the generator on the calling thread until the plan ends or {@link #stop()} is called, then
+   * sends pending records and waits for outstanding batches (up to the drain timeout).
    *
    * @return the run's counts; they add up as {@link GeneratorReport} documents
    * @throws IllegalStateException if this generator has run before
@@ -253,7 +260,8 @@ public final class Generator {
       return;
     }
     if (key == null || key.isEmpty()) {
-      reject(1, "empty partition key; a key needs 1 to " + MAX_PARTITION_KEY_LENGTH + " characters");
+      reject(
+          1, "empty partition key; a key needs 1 to " + MAX_PARTITION_KEY_LENGTH + " characters");
       return;
     }
     if (key.length() > MAX_PARTITION_KEY_LENGTH) {
@@ -267,9 +275,7 @@ public final class Generator {
     if (size > maxRecordBytes) {
       reject(
           1,
-          "record larger than "
-              + maxRecordBytes
-              + " bytes (data plus partition key) was not sent");
+          "record larger than " + maxRecordBytes + " bytes (data plus partition key) was not sent");
       return;
     }
     if (!pending.isEmpty() && pendingBytes + size > maxBatchBytes) {
@@ -320,7 +326,9 @@ public final class Generator {
     future.whenComplete((outcome, error) -> settle(f, outcome, error));
   }
 
-  /** Waits for an in-flight slot; false if stopped and the sink stays busy past the drain timeout. */
+  /**
+   * Waits for an in-flight slot; false if stopped and the sink stays busy past the drain timeout.
+   */
   private boolean acquirePermit() {
     while (true) {
       try {
@@ -363,8 +371,9 @@ public final class Generator {
           addReason(r);
         }
         if ((long) outcome.acknowledged() + outcome.failed() < n) {
-          addReason("the sink answered for fewer records than the batch held; the rest count as"
-              + " failed");
+          addReason(
+              "the sink answered for fewer records than the batch held; the rest count as"
+                  + " failed");
         }
       }
       if (outcome.acknowledged() > n) {
@@ -647,7 +656,9 @@ public final class Generator {
       return this;
     }
 
-    /** @throws BasinException {@code INVALID_ARGUMENT} if the settings do not fit together */
+    /**
+     * @throws BasinException {@code INVALID_ARGUMENT} if the settings do not fit together
+     */
     public Generator build() {
       if (plan == null) {
         throw invalid("a rate plan is required, e.g. RatePlan.constant(500)");

@@ -16,8 +16,8 @@ import java.util.Objects;
  * </ul>
  *
  * So {@code sent == acknowledged + (failed - rejected)}, which is {@code sent == acknowledged +
- * failed} whenever nothing was rejected. Nothing counts as acknowledged unless the sink acknowledged
- * it.
+ * failed} whenever nothing was rejected. Nothing counts as acknowledged unless the sink
+ * acknowledged it.
  *
  * @param failureReasons the first few distinct failure reasons, in the order they occurred
  * @param elapsed the run's duration by the generator's ticker

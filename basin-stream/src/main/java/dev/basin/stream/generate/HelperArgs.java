@@ -36,8 +36,7 @@ final class HelperArgs {
       }
       String expected =
           min == max ? String.valueOf(min) : (min == 0 ? "at most " + max : min + " to " + max);
-      throw new Invalid(
-          "takes " + expected + " argument" + (max == 1 && min != max ? "" : "s") + ", got " + n);
+      throw new Invalid("takes " + expected + " argument" + (max == 1 ? "" : "s") + ", got " + n);
     }
     return this;
   }
@@ -76,7 +75,8 @@ final class HelperArgs {
     }
     long v = integer(i, defaultValue);
     if (v < min || v > max) {
-      throw new Invalid(ordinal(i) + " argument must be between " + min + " and " + max + ", got " + v);
+      throw new Invalid(
+          ordinal(i) + " argument must be between " + min + " and " + max + ", got " + v);
     }
     return (int) v;
   }
@@ -123,7 +123,10 @@ final class HelperArgs {
     for (String key : map.keySet()) {
       if (!allowed.contains(key)) {
         throw new Invalid(
-            "unknown option '" + key + "'; expected " + String.join(", ", allowed.stream().sorted().toList()));
+            "unknown option '"
+                + key
+                + "'; expected "
+                + String.join(", ", allowed.stream().sorted().toList()));
       }
     }
   }

@@ -62,7 +62,13 @@ final class Helpers {
   };
   private static final String[] FREE_EMAIL = {"gmail.com", "yahoo.com", "hotmail.com"};
   private static final String[] ACCOUNT_TYPES = {
-    "Checking", "Savings", "Money Market", "Investment", "Home Loan", "Credit Card", "Auto Loan",
+    "Checking",
+    "Savings",
+    "Money Market",
+    "Investment",
+    "Home Loan",
+    "Credit Card",
+    "Auto Loan",
     "Personal Loan"
   };
   private static final String[] TRANSACTION_TYPES = {"deposit", "withdrawal", "payment", "invoice"};
@@ -127,8 +133,12 @@ final class Helpers {
       }
     }
     scored.sort(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry::getKey));
+    // only the best matches: "numbr" suggests number, not every name two edits away
     List<String> out = new ArrayList<>();
     for (int i = 0; i < scored.size() && i < 3; i++) {
+      if (scored.get(i).getValue() > scored.get(0).getValue()) {
+        break;
+      }
       out.add(scored.get(i).getKey());
     }
     return out;
@@ -233,9 +243,9 @@ final class Helpers {
           return (out, ctx) -> out.append(items[ctx.nextInt(items.length)]);
         });
     simple("random.uuid", "a random version-4 UUID", ctx -> randomUuid(ctx).toString());
+    simple("random.boolean", "true or false", ctx -> ctx.random().nextBoolean() ? "true" : "false");
     simple(
-        "random.boolean", "true or false", ctx -> ctx.random().nextBoolean() ? "true" : "false");
-    simple("random.word", "a random word (a product, color, buzzword, hacker noun …)", Helpers::word);
+        "random.word", "a random word (a product, color, buzzword, hacker noun …)", Helpers::word);
     register(
         "random.words",
         "random.words([count])",
@@ -338,7 +348,10 @@ final class Helpers {
     }
     return (out, ctx) ->
         out.append(
-            BigDecimal.valueOf(ctx.nextLong(lo, hi)).multiply(step).stripTrailingZeros().toPlainString());
+            BigDecimal.valueOf(ctx.nextLong(lo, hi))
+                .multiply(step)
+                .stripTrailingZeros()
+                .toPlainString());
   }
 
   private static Part bindArrayElements(HelperArgs args) {
@@ -377,8 +390,7 @@ final class Helpers {
       throw new Invalid("data must not be empty");
     }
     if (weights.size() != data.size()) {
-      throw new Invalid(
-          "weights has " + weights.size() + " entries but data has " + data.size());
+      throw new Invalid("weights has " + weights.size() + " entries but data has " + data.size());
     }
     double[] cumulative = new double[weights.size()];
     double total = 0;
@@ -521,8 +533,7 @@ final class Helpers {
 
   private static Part formatted(HelperArgs args, MomentFormat defaultFormat, boolean utc) {
     args.count(0, 1);
-    MomentFormat format =
-        args.has(0) ? MomentFormat.compile(args.string(0, null)) : defaultFormat;
+    MomentFormat format = args.has(0) ? MomentFormat.compile(args.string(0, null)) : defaultFormat;
     if (utc) {
       return (out, ctx) -> format.format(out, ctx.now().withZoneSameInstant(ZoneOffset.UTC));
     }
@@ -533,7 +544,8 @@ final class Helpers {
     args.count(0, takesRefDate ? 2 : 1);
     double units = args.number(0, 1);
     if (!(units > 0) || units > 10_000) {
-      throw new Invalid("first argument must be between 0 and 10000, got " + JsValues.number(units));
+      throw new Invalid(
+          "first argument must be between 0 and 10000, got " + JsValues.number(units));
     }
     long span = (long) (Math.abs(unitMillis) * units);
     long sign = Long.signum(unitMillis);
@@ -613,7 +625,10 @@ final class Helpers {
     simple("name.suffix", "a name suffix such as PhD", ctx -> ctx.faker().name().suffix());
     simple("name.jobTitle", "a job title", ctx -> ctx.faker().job().title());
     simple("name.title", "a job title", ctx -> ctx.faker().job().title());
-    simple("name.jobDescriptor", "a job seniority such as Senior", ctx -> ctx.faker().job().seniority());
+    simple(
+        "name.jobDescriptor",
+        "a job seniority such as Senior",
+        ctx -> ctx.faker().job().seniority());
     simple("name.jobArea", "a job field such as Marketing", ctx -> ctx.faker().job().field());
     simple("name.jobType", "a job position such as Analyst", ctx -> ctx.faker().job().position());
   }
@@ -665,7 +680,8 @@ final class Helpers {
         "a two-letter ISO country code",
         ctx -> ctx.faker().address().countryCode());
     simple("address.state", "a US state name", 1, ctx -> ctx.faker().address().state());
-    simple("address.stateAbbr", "a US state abbreviation", ctx -> ctx.faker().address().stateAbbr());
+    simple(
+        "address.stateAbbr", "a US state abbreviation", ctx -> ctx.faker().address().stateAbbr());
     register(
         "address.latitude",
         "address.latitude",
@@ -682,7 +698,10 @@ final class Helpers {
           args.count(0, 0);
           return (out, ctx) -> fixed(out, ctx.nextLong(0, 3_600_000) - 1_800_000, 4);
         });
-    simple("address.timeZone", "a time zone id such as Europe/Paris", ctx -> ctx.faker().address().timeZone());
+    simple(
+        "address.timeZone",
+        "a time zone id such as Europe/Paris",
+        ctx -> ctx.faker().address().timeZone());
   }
 
   // ---- internet.*
@@ -693,7 +712,11 @@ final class Helpers {
         "an email address such as Kirstin.Smith39@gmail.com",
         3,
         ctx -> userName(ctx) + "@" + FREE_EMAIL[ctx.nextInt(FREE_EMAIL.length)]);
-    simple("internet.exampleEmail", "an email address at example.com, .org or .net", 2, ctx -> userName(ctx) + "@example." + new String[] {"com", "org", "net"}[ctx.nextInt(3)]);
+    simple(
+        "internet.exampleEmail",
+        "an email address at example.com, .org or .net",
+        2,
+        ctx -> userName(ctx) + "@example." + new String[] {"com", "org", "net"}[ctx.nextInt(3)]);
     simple("internet.userName", "a user name such as Kirstin.Smith39", 2, Helpers::userName);
     register(
         "internet.ip",
@@ -713,9 +736,7 @@ final class Helpers {
     simple("internet.ipv6", "an IPv6 address", ctx -> ctx.faker().internet().ipV6Address());
     simple("internet.mac", "a MAC address", ctx -> ctx.faker().internet().macAddress());
     simple(
-        "internet.protocol",
-        "http or https",
-        ctx -> ctx.random().nextBoolean() ? "https" : "http");
+        "internet.protocol", "http or https", ctx -> ctx.random().nextBoolean() ? "https" : "http");
     simple(
         "internet.url",
         "a URL such as https://rashawn.name",
@@ -723,10 +744,22 @@ final class Helpers {
             (ctx.random().nextBoolean() ? "https" : "http")
                 + "://"
                 + ctx.faker().internet().domainName());
-    simple("internet.domainName", "a domain name such as marvin.org", ctx -> ctx.faker().internet().domainName());
-    simple("internet.domainWord", "a domain word such as alyce", ctx -> ctx.faker().internet().domainWord());
-    simple("internet.domainSuffix", "a domain suffix such as net", ctx -> ctx.faker().internet().domainSuffix());
-    simple("internet.userAgent", "a browser user agent string", ctx -> ctx.faker().internet().userAgent());
+    simple(
+        "internet.domainName",
+        "a domain name such as marvin.org",
+        ctx -> ctx.faker().internet().domainName());
+    simple(
+        "internet.domainWord",
+        "a domain word such as alyce",
+        ctx -> ctx.faker().internet().domainWord());
+    simple(
+        "internet.domainSuffix",
+        "a domain suffix such as net",
+        ctx -> ctx.faker().internet().domainSuffix());
+    simple(
+        "internet.userAgent",
+        "a browser user agent string",
+        ctx -> ctx.faker().internet().userAgent());
     register(
         "internet.color",
         "internet.color",
@@ -761,17 +794,33 @@ final class Helpers {
   // ---- commerce.*
 
   private static void registerCommerce() {
-    simple("commerce.productName", "a product name such as Small Wool Pants", ctx -> ctx.faker().commerce().productName());
+    simple(
+        "commerce.productName",
+        "a product name such as Small Wool Pants",
+        ctx -> ctx.faker().commerce().productName());
     register(
         "commerce.price",
         "commerce.price([min[, max[, decimals[, symbol]]]])",
         "a price from min (default 0) to max (default 1000) with decimals (default 2),"
             + " prefixed by symbol",
         Helpers::bindAmount);
-    simple("commerce.department", "a store department such as Books", 2, ctx -> ctx.faker().commerce().department());
-    simple("commerce.product", "a product noun such as Chair", ctx -> ctx.faker().resolve("commerce.product_name.product"));
-    simple("commerce.productAdjective", "a product adjective such as Ergonomic", ctx -> ctx.faker().resolve("commerce.product_name.adjective"));
-    simple("commerce.productMaterial", "a product material such as Steel", ctx -> ctx.faker().resolve("commerce.product_name.material"));
+    simple(
+        "commerce.department",
+        "a store department such as Books",
+        2,
+        ctx -> ctx.faker().commerce().department());
+    simple(
+        "commerce.product",
+        "a product noun such as Chair",
+        ctx -> ctx.faker().resolve("commerce.product_name.product"));
+    simple(
+        "commerce.productAdjective",
+        "a product adjective such as Ergonomic",
+        ctx -> ctx.faker().resolve("commerce.product_name.adjective"));
+    simple(
+        "commerce.productMaterial",
+        "a product material such as Steel",
+        ctx -> ctx.faker().resolve("commerce.product_name.material"));
     simple("commerce.color", "a color name such as salmon", ctx -> ctx.faker().color().name());
   }
 
@@ -782,13 +831,18 @@ final class Helpers {
     int decimals = args.integer(2, 2, 0, 10);
     String symbol = args.string(3, "");
     if (min > max) {
-      throw new Invalid("min " + JsValues.number(min) + " is greater than max " + JsValues.number(max));
+      throw new Invalid(
+          "min " + JsValues.number(min) + " is greater than max " + JsValues.number(max));
     }
     BigDecimal scale = BigDecimal.TEN.pow(decimals);
     long lo;
     long hi;
     try {
-      lo = BigDecimal.valueOf(min).multiply(scale).setScale(0, RoundingMode.CEILING).longValueExact();
+      lo =
+          BigDecimal.valueOf(min)
+              .multiply(scale)
+              .setScale(0, RoundingMode.CEILING)
+              .longValueExact();
       hi = BigDecimal.valueOf(max).multiply(scale).setScale(0, RoundingMode.FLOOR).longValueExact();
     } catch (ArithmeticException e) {
       throw new Invalid("min and max are too large");
@@ -802,10 +856,20 @@ final class Helpers {
   // ---- company.*, lorem.*
 
   private static void registerCompanyAndLorem() {
-    simple("company.companyName", "a company name such as Kris-Mraz", 1, ctx -> ctx.faker().company().name());
-    simple("company.companySuffix", "a company suffix such as LLC", ctx -> ctx.faker().company().suffix());
+    simple(
+        "company.companyName",
+        "a company name such as Kris-Mraz",
+        1,
+        ctx -> ctx.faker().company().name());
+    simple(
+        "company.companySuffix",
+        "a company suffix such as LLC",
+        ctx -> ctx.faker().company().suffix());
     simple("company.catchPhrase", "a catch phrase", ctx -> ctx.faker().company().catchPhrase());
-    simple("company.bs", "business speak such as monetize seamless mindshare", ctx -> ctx.faker().company().bs());
+    simple(
+        "company.bs",
+        "business speak such as monetize seamless mindshare",
+        ctx -> ctx.faker().company().bs());
     simple("lorem.word", "a lorem ipsum word", 1, ctx -> ctx.faker().lorem().word());
     register(
         "lorem.words",
@@ -845,7 +909,8 @@ final class Helpers {
           int count = args.integer(0, 0, 1, 10_000);
           return (out, ctx) ->
               out.append(
-                  String.join(" ", ctx.faker().lorem().sentences(fixed ? count : 2 + ctx.nextInt(5))));
+                  String.join(
+                      " ", ctx.faker().lorem().sentences(fixed ? count : 2 + ctx.nextInt(5))));
         });
     register(
         "lorem.paragraph",
@@ -894,16 +959,40 @@ final class Helpers {
             }
           };
         });
-    simple("finance.accountName", "an account name such as Savings Account", ctx -> ACCOUNT_TYPES[ctx.nextInt(ACCOUNT_TYPES.length)] + " Account");
-    simple("finance.transactionType", "deposit, withdrawal, payment or invoice", ctx -> TRANSACTION_TYPES[ctx.nextInt(TRANSACTION_TYPES.length)]);
-    simple("finance.currencyCode", "an ISO 4217 currency code such as EUR", ctx -> ctx.faker().money().currencyCode());
-    simple("finance.currencyName", "a currency name such as Euro", ctx -> ctx.faker().money().currency());
-    simple("finance.currencySymbol", "a currency symbol such as $", ctx -> ctx.faker().money().currencySymbol());
+    simple(
+        "finance.accountName",
+        "an account name such as Savings Account",
+        ctx -> ACCOUNT_TYPES[ctx.nextInt(ACCOUNT_TYPES.length)] + " Account");
+    simple(
+        "finance.transactionType",
+        "deposit, withdrawal, payment or invoice",
+        ctx -> TRANSACTION_TYPES[ctx.nextInt(TRANSACTION_TYPES.length)]);
+    simple(
+        "finance.currencyCode",
+        "an ISO 4217 currency code such as EUR",
+        ctx -> ctx.faker().money().currencyCode());
+    simple(
+        "finance.currencyName",
+        "a currency name such as Euro",
+        ctx -> ctx.faker().money().currency());
+    simple(
+        "finance.currencySymbol",
+        "a currency symbol such as $",
+        ctx -> ctx.faker().money().currencySymbol());
     simple("hacker.noun", "a hacker noun such as pixel", ctx -> ctx.faker().hacker().noun());
     simple("hacker.verb", "a hacker verb such as navigate", ctx -> ctx.faker().hacker().verb());
-    simple("hacker.adjective", "a hacker adjective such as virtual", ctx -> ctx.faker().hacker().adjective());
-    simple("hacker.ingverb", "a hacker -ing verb such as parsing", ctx -> ctx.faker().hacker().ingverb());
-    simple("hacker.abbreviation", "a hacker abbreviation such as TCP", ctx -> ctx.faker().hacker().abbreviation());
+    simple(
+        "hacker.adjective",
+        "a hacker adjective such as virtual",
+        ctx -> ctx.faker().hacker().adjective());
+    simple(
+        "hacker.ingverb",
+        "a hacker -ing verb such as parsing",
+        ctx -> ctx.faker().hacker().ingverb());
+    simple(
+        "hacker.abbreviation",
+        "a hacker abbreviation such as TCP",
+        ctx -> ctx.faker().hacker().abbreviation());
     simple(
         "system.fileName",
         "a file name such as dolore_rerum.png",
@@ -920,9 +1009,14 @@ final class Helpers {
           }
           return sb.append('.').append(f.file().extension()).toString().toLowerCase(Locale.ROOT);
         });
-    simple("system.fileExt", "a file extension such as pdf", 1, ctx -> ctx.faker().file().extension());
-    simple("system.mimeType", "a MIME type such as image/png", ctx -> ctx.faker().file().mimeType());
-    simple("system.semver", "a version such as 3.1.4", ctx -> ctx.nextInt(10) + "." + ctx.nextInt(10) + "." + ctx.nextInt(10));
+    simple(
+        "system.fileExt", "a file extension such as pdf", 1, ctx -> ctx.faker().file().extension());
+    simple(
+        "system.mimeType", "a MIME type such as image/png", ctx -> ctx.faker().file().mimeType());
+    simple(
+        "system.semver",
+        "a version such as 3.1.4",
+        ctx -> ctx.nextInt(10) + "." + ctx.nextInt(10) + "." + ctx.nextInt(10));
   }
 
   // ---- helpers.*

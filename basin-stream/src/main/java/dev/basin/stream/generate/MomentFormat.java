@@ -17,9 +17,9 @@ import java.util.Map;
  *
  * <p>Supported tokens: {@code YYYY YY Y Q Qo M Mo MM MMM MMMM D Do DD DDD DDDo DDDD d do dd ddd
  * dddd e E w wo ww W Wo WW gg gggg GG GGGG H HH h hh k kk m mm s ss S…SSSSSSSSS A a Z ZZ x X z zz}
- * and the localized shortcuts {@code LT LTS L LL LLL LLLL l ll lll llll}; text in {@code [brackets]}
- * and characters after a backslash are literal, as is every other character. Immutable and
- * thread-safe.
+ * and the localized shortcuts {@code LT LTS L LL LLL LLLL l ll lll llll}; text in {@code
+ * [brackets]} and characters after a backslash are literal, as is every other character. Immutable
+ * and thread-safe.
  */
 final class MomentFormat {
 
@@ -207,11 +207,9 @@ final class MomentFormat {
     m.put("W", (o, t, e) -> o.append(t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR)));
     m.put("Wo", (o, t, e) -> ordinal(o, t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR)));
     m.put("WW", (o, t, e) -> pad(o, t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR), 2));
-    m.put(
-        "gg", (o, t, e) -> pad(o, Math.floorMod(t.get(LOCALE_WEEKS.weekBasedYear()), 100), 2));
+    m.put("gg", (o, t, e) -> pad(o, Math.floorMod(t.get(LOCALE_WEEKS.weekBasedYear()), 100), 2));
     m.put("gggg", (o, t, e) -> pad(o, t.get(LOCALE_WEEKS.weekBasedYear()), 4));
-    m.put(
-        "GG", (o, t, e) -> pad(o, Math.floorMod(t.get(IsoFields.WEEK_BASED_YEAR), 100), 2));
+    m.put("GG", (o, t, e) -> pad(o, Math.floorMod(t.get(IsoFields.WEEK_BASED_YEAR), 100), 2));
     m.put("GGGG", (o, t, e) -> pad(o, t.get(IsoFields.WEEK_BASED_YEAR), 4));
     m.put("H", (o, t, e) -> o.append(t.getHour()));
     m.put("HH", (o, t, e) -> pad(o, t.getHour(), 2));

@@ -21,7 +21,7 @@ import java.util.OptionalLong;
 public final class RatePlan {
   private static final double NANOS_PER_SECOND = 1e9;
   private static final double MAX_RATE = 1e9;
-  private static final double EPSILON = 1e-9;
+  private static final double EPSILON = 1e-12;
 
   private final double from;
   private final double to;
@@ -222,7 +222,7 @@ public final class RatePlan {
     } else if (durationNanos >= 0 && elapsedNanos >= durationNanos) {
       target = scheduledBefore(durationNanos);
     } else {
-      target = saturate(Math.floor(integral(elapsedNanos) + EPSILON) + 1);
+      target = dueCount(elapsedNanos);
     }
     return maxRecords >= 0 ? Math.min(target, maxRecords) : target;
   }
@@ -267,7 +267,26 @@ public final class RatePlan {
     if (unlimited) {
       return 0;
     }
-    double area = count - 1;
+    long estimate = estimateNanos(count - 1);
+    if (estimate == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    // the closed form can be a nanosecond off; settle on the first instant targetCount agrees
+    long t = Math.max(0, estimate);
+    for (int i = 0; i < 1000 && t > 0 && dueCount(t - 1) >= count; i++) {
+      t--;
+    }
+    for (int i = 0; i < 1000 && dueCount(t) < count; i++) {
+      t++;
+    }
+    if (durationNanos >= 0 && t >= durationNanos) {
+      return Long.MAX_VALUE;
+    }
+    return t;
+  }
+
+  /** The elapsed nanoseconds at which the integral of the rate reaches {@code area}. */
+  private long estimateNanos(double area) {
     double seconds;
     double rampSeconds = rampNanos / NANOS_PER_SECOND;
     double rampArea = rampNanos == 0 ? 0 : (from + to) / 2 * rampSeconds;
@@ -283,15 +302,19 @@ public final class RatePlan {
     } else {
       seconds = rampSeconds + (area - rampArea) / to;
     }
-    double nanos = Math.ceil(seconds * NANOS_PER_SECOND - EPSILON);
-    if (nanos >= Long.MAX_VALUE || Double.isNaN(nanos)) {
+    double nanos = Math.ceil(seconds * NANOS_PER_SECOND);
+    if (Double.isNaN(nanos) || nanos >= Long.MAX_VALUE / 2.0) {
       return Long.MAX_VALUE;
     }
-    long result = Math.max(0, (long) nanos);
-    if (durationNanos >= 0 && result >= durationNanos) {
-      return Long.MAX_VALUE;
-    }
-    return result;
+    return (long) nanos;
+  }
+
+  /** Records scheduled at or before {@code elapsedNanos}, ignoring the plan's bounds. */
+  private long dueCount(long elapsedNanos) {
+    double area = integral(elapsedNanos);
+    // absorb floating-point error (0.29 * 100 = 28.999999999999996) without making records due
+    // noticeably early at low rates
+    return saturate(Math.floor(area + Math.max(EPSILON, area * 1e-14)) + 1);
   }
 
   /** The integral of the rate from 0 to {@code elapsedNanos}: records due, as a real number. */
@@ -309,7 +332,7 @@ public final class RatePlan {
 
   /** Records scheduled strictly before {@code endNanos}. */
   private long scheduledBefore(long endNanos) {
-    return saturate(Math.ceil(integral(endNanos) - EPSILON));
+    return endNanos <= 0 ? 0 : dueCount(endNanos - 1);
   }
 
   private static long saturate(double v) {
@@ -318,7 +341,8 @@ public final class RatePlan {
 
   private static void checkRate(String what, double v) {
     if (Double.isNaN(v) || v < 0 || v > MAX_RATE) {
-      throw invalid(what + " must be between 0 and " + (long) MAX_RATE + " records per second, got " + v);
+      throw invalid(
+          what + " must be between 0 and " + (long) MAX_RATE + " records per second, got " + v);
     }
   }
 

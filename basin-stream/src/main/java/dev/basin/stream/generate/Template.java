@@ -39,8 +39,8 @@ public final class Template {
 
   /**
    * Parses a template the way KDG reads its "Record template" box: leading and trailing whitespace
-   * is dropped and so are line breaks in the literal text, so a pretty-printed JSON template renders
-   * one line per record.
+   * is dropped and so are line breaks in the literal text, so a pretty-printed JSON template
+   * renders one line per record.
    *
    * @throws BasinException {@code INVALID_ARGUMENT} for an unknown helper, a malformed placeholder
    *     or arguments the helper cannot use; the message gives the {@code line:column}
@@ -251,6 +251,9 @@ public final class Template {
 
     private int readName(int i) {
       int start = i;
+      if (i >= src.length() || !ArgReader.isIdentifierStart(src.charAt(i))) {
+        return i;
+      }
       while (i < src.length()) {
         char c = src.charAt(i);
         if (ArgReader.isIdentifierPart(c)) {
@@ -289,7 +292,10 @@ public final class Template {
     private BasinException unknownHelper(String name, int at) {
       List<String> close = Helpers.closeMatches(name);
       StringBuilder msg =
-          new StringBuilder("unknown helper '").append(name).append("' at ").append(src.position(at));
+          new StringBuilder("unknown helper '")
+              .append(name)
+              .append("' at ")
+              .append(src.position(at));
       if (name.startsWith("faker.")) {
         msg.append("; KDG templates name helpers without the 'faker.' prefix");
       }

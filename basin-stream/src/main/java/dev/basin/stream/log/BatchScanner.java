@@ -37,7 +37,9 @@ final class BatchScanner {
     this.chunkSize = chunkSize;
   }
 
-  /** Chunk size for a scan over {@code bytes} bytes: small for a short tail, capped for a long one. */
+  /**
+   * Chunk size for a scan over {@code bytes} bytes: small for a short tail, capped for a long one.
+   */
   static int chunkFor(long bytes, int max) {
     return (int) Math.max(RecordBatch.HEADER_SIZE, Math.min(bytes, max));
   }

@@ -14,18 +14,21 @@ import java.nio.file.StandardOpenOption;
  * A file opened lazily through a {@link FileChannel} that survives the channel being closed under
  * it.
  *
- * <p>A {@code FileChannel} is closed for every thread when one thread using it is interrupted, and a
- * cache may close it to bound open files. Every operation here is positional and therefore
- * idempotent, so when the channel turns out closed the handle reopens it and repeats the operation,
- * with the caller's interrupt status cleared during the retry and restored afterwards. Only {@link
- * #close()} closes the handle for good.
+ * <p>A {@code FileChannel} is closed for every thread when one thread using it is interrupted.
+ * Every operation here is positional and therefore idempotent, so when the channel turns out closed
+ * the handle reopens it and repeats the operation, with the caller's interrupt status cleared
+ * during the retry and restored afterwards. {@link #release()} (used by a cache to bound open
+ * files) closes the channel once the operations running on it finish, and the next operation
+ * reopens it. Only {@link #close()} closes the handle for good.
  *
  * <p>Thread-safe.
  */
 final class FileHandle {
   private static final int MAX_ATTEMPTS = 16;
   private static final OpenOption[] READ = {StandardOpenOption.READ};
-  private static final OpenOption[] READ_WRITE = {StandardOpenOption.READ, StandardOpenOption.WRITE};
+  private static final OpenOption[] READ_WRITE = {
+    StandardOpenOption.READ, StandardOpenOption.WRITE
+  };
 
   @FunctionalInterface
   interface Listener {
@@ -37,11 +40,22 @@ final class FileHandle {
     T apply(FileChannel channel) throws IOException;
   }
 
+  /** An open channel and the operations using it; guarded by the handle's monitor. */
+  private static final class Lease {
+    final FileChannel channel;
+    int users;
+    boolean retired;
+
+    Lease(FileChannel channel) {
+      this.channel = channel;
+    }
+  }
+
   private final Path path;
   private final OpenOption[] options;
   private final Listener listener;
-  private volatile FileChannel channel;
-  private volatile boolean closed;
+  private Lease current;
+  private boolean closed;
 
   /**
    * @param writable open for writing as well as reading
@@ -53,12 +67,8 @@ final class FileHandle {
     this.listener = listener;
   }
 
-  Path path() {
-    return path;
-  }
-
-  boolean isOpen() {
-    return channel != null;
+  synchronized boolean isOpen() {
+    return current != null;
   }
 
   /** Reads until {@code dst} is full or the end of file; returns the number of bytes read. */
@@ -123,19 +133,24 @@ final class FileHandle {
     return run(FileChannel::size);
   }
 
-  /** Closes the channel; the next operation reopens it. */
+  /** Closes the channel as soon as no operation uses it; the next operation reopens it. */
   void release() {
-    FileChannel ch;
+    Lease lease;
     synchronized (this) {
-      ch = channel;
-      channel = null;
+      lease = current;
+      current = null;
+      if (lease == null || !retire(lease)) {
+        return;
+      }
     }
-    closeQuietly(ch);
+    closeQuietly(lease.channel);
   }
 
   /** Closes the handle for good; later operations throw {@link ClosedChannelException}. */
   void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+    }
     release();
   }
 
@@ -143,18 +158,20 @@ final class FileHandle {
     boolean interrupted = false;
     try {
       for (int attempt = 1; ; attempt++) {
-        FileChannel ch = channel();
+        Lease lease = acquire();
         try {
-          return op.apply(ch);
+          return op.apply(lease.channel);
         } catch (ClosedChannelException e) {
           if (e instanceof ClosedByInterruptException) {
             interrupted = true;
           }
           interrupted |= Thread.interrupted();
-          if (closed || attempt >= MAX_ATTEMPTS) {
+          discard(lease);
+          if (isClosed() || attempt >= MAX_ATTEMPTS) {
             throw e;
           }
-          discard(ch);
+        } finally {
+          unlease(lease);
         }
       }
     } finally {
@@ -164,40 +181,55 @@ final class FileHandle {
     }
   }
 
-  private FileChannel channel() throws IOException {
-    FileChannel ch = channel;
-    if (ch != null) {
-      return ch;
-    }
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private Lease acquire() throws IOException {
+    Lease lease;
+    boolean opened = false;
     synchronized (this) {
       if (closed) {
         throw new ClosedChannelException();
       }
-      ch = channel;
-      if (ch == null) {
-        ch = FileChannel.open(path, options);
-        channel = ch;
-      } else {
-        return ch;
+      if (current == null) {
+        current = new Lease(FileChannel.open(path, options));
+        opened = true;
       }
+      lease = current;
+      lease.users++;
     }
-    listener.opened(this);
-    return ch;
+    if (opened) {
+      listener.opened(this);
+    }
+    return lease;
   }
 
-  private void discard(FileChannel ch) {
+  private void unlease(Lease lease) {
     synchronized (this) {
-      if (channel == ch) {
-        channel = null;
+      lease.users--;
+      if (!lease.retired || lease.users > 0) {
+        return;
       }
     }
-    closeQuietly(ch);
+    closeQuietly(lease.channel);
+  }
+
+  /** Stops handing out a channel found closed; its last user closes it for good. */
+  private synchronized void discard(Lease lease) {
+    if (current == lease) {
+      current = null;
+    }
+    lease.retired = true;
+  }
+
+  /** Marks {@code lease} retired; true if nobody uses it and the caller must close it. */
+  private static boolean retire(Lease lease) {
+    lease.retired = true;
+    return lease.users == 0;
   }
 
   private static void closeQuietly(FileChannel ch) {
-    if (ch == null) {
-      return;
-    }
     try {
       ch.close();
     } catch (IOException ignored) {

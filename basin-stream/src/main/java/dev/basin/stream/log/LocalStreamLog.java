@@ -31,10 +31,10 @@ import java.util.stream.Stream;
  * root/<stream>/<shardId>/} as segment files {@code <20-digit base offset>.log} with sparse index
  * files {@code <base>.idx} (formats in {@code RecordBatch} and {@code IndexFile}).
  *
- * <p>Every shard log of one instance shares a small pool of flusher threads ({@code
- * max(2, min(8, processors))}). A shard has at most one fsync in flight and the appends written
- * during it share the next one, so the pool bounds thread count without limiting batching, and a
- * busy shard cannot hold a thread forever: after each fsync it queues behind the other shards.
+ * <p>Every shard log of one instance shares a small pool of flusher threads ({@code max(2, min(8,
+ * processors))}). A shard has at most one fsync in flight and the appends written during it share
+ * the next one, so the pool bounds thread count without limiting batching, and a busy shard cannot
+ * hold a thread forever: after each fsync it queues behind the other shards.
  *
  * <p>Thread-safe. Stream names and shard ids must match {@code [A-Za-z0-9_.-]{1,128}} and not be
  * {@code .} or {@code ..}.
@@ -69,7 +69,7 @@ public final class LocalStreamLog implements StreamLog {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.root = config.root().toAbsolutePath();
     try {
-      DurableFiles.createDirectories(root);
+      Uninterruptible.run(() -> DurableFiles.createDirectories(root));
       purgeTrash();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare stream log directory " + root, e);
@@ -133,8 +133,8 @@ public final class LocalStreamLog implements StreamLog {
   /**
    * {@inheritDoc}
    *
-   * <p>The stream directory is renamed away atomically and then deleted, so after a crash the stream
-   * is either fully present or gone; the removal is durable when this returns.
+   * <p>The stream directory is renamed away atomically and then deleted, so after a crash the
+   * stream is either fully present or gone; the removal is durable when this returns.
    */
   @Override
   public void delete(String stream) {
@@ -155,9 +155,9 @@ public final class LocalStreamLog implements StreamLog {
       try {
         if (Files.exists(dir)) {
           Files.move(dir, trash, StandardCopyOption.ATOMIC_MOVE);
-          DurableFiles.fsyncDirectory(root);
+          Uninterruptible.run(() -> DurableFiles.fsyncDirectory(root));
           DurableFiles.deleteRecursively(trash);
-          DurableFiles.fsyncDirectory(root);
+          Uninterruptible.run(() -> DurableFiles.fsyncDirectory(root));
         }
       } catch (IOException e) {
         errors.add(new UncheckedIOException("cannot delete stream directory " + dir, e));

@@ -100,6 +100,7 @@ public record LocalStreamLogConfig(
   }
 
   public LocalStreamLogConfig withIndexIntervalBytes(int value) {
-    return new LocalStreamLogConfig(root, segmentBytes, segmentAge, fsyncMode, fsyncInterval, value);
+    return new LocalStreamLogConfig(
+        root, segmentBytes, segmentAge, fsyncMode, fsyncInterval, value);
   }
 }

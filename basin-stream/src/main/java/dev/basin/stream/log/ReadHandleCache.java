@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * Bounds the closed segments of one shard log whose files are open: the least recently used
- * segment beyond the capacity has its channels closed (they reopen on the next read). The active
- * segment is never held here. Thread-safe.
+ * Bounds the closed segments of one shard log whose files are open: the least recently used segment
+ * beyond the capacity has its channels closed (they reopen on the next read). The active segment is
+ * never held here. Thread-safe.
  */
 final class ReadHandleCache {
   private final int capacity;
@@ -40,9 +40,5 @@ final class ReadHandleCache {
 
   synchronized void remove(Segment segment) {
     recent.remove(segment);
-  }
-
-  synchronized int size() {
-    return recent.size();
   }
 }

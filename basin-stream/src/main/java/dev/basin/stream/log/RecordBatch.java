@@ -1,9 +1,10 @@
 package dev.basin.stream.log;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.basin.spi.stream.LogRecord;
 import dev.basin.spi.stream.StoredRecord;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -51,7 +52,7 @@ final class RecordBatch {
     long size = HEADER_SIZE;
     for (int i = 0; i < n; i++) {
       LogRecord r = records.get(i);
-      keys[i] = r.key().getBytes(StandardCharsets.UTF_8);
+      keys[i] = r.key().getBytes(UTF_8);
       size += RECORD_OVERHEAD + keys[i].length + r.data().length;
     }
     if (size > Integer.MAX_VALUE - 8) {
@@ -102,9 +103,8 @@ final class RecordBatch {
   }
 
   /**
-   * Whether the {@code size} bytes at {@code start} (size taken from the length field) form a
-   * valid batch: known magic, matching CRC, at least one record, and records that fill the batch
-   * exactly.
+   * Whether the {@code size} bytes at {@code start} (size taken from the length field) form a valid
+   * batch: known magic, matching CRC, at least one record, and records that fill the batch exactly.
    */
   static boolean isValid(ByteBuffer buf, int start, int size) {
     if (size < MIN_BATCH_SIZE
@@ -153,7 +153,10 @@ final class RecordBatch {
       if (offset < fromOffset) {
         continue;
       }
-      String key = new String(bytes(buf, keyStart, keyLength), StandardCharsets.UTF_8);
+      String key =
+          buf.hasArray()
+              ? new String(buf.array(), buf.arrayOffset() + keyStart, keyLength, UTF_8)
+              : new String(bytes(buf, keyStart, keyLength), UTF_8);
       if (!budget.fits(key.length() + dataLength)) {
         budget.markFull();
         return;

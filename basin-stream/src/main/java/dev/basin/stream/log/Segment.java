@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +73,17 @@ final class Segment {
     Segment s = new Segment(dir, baseOffset, true, cache);
     s.carriedTimestamp = carriedTimestamp;
     s.activeIndex = new SegmentIndex(indexIntervalBytes);
-    Files.createFile(s.logFile);
-    DurableFiles.fsyncDirectory(dir);
+    // A file left by an earlier attempt that failed before the roll completed holds no records.
+    Uninterruptible.run(
+        () -> {
+          Files.newByteChannel(
+                  s.logFile,
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.TRUNCATE_EXISTING,
+                  StandardOpenOption.WRITE)
+              .close();
+          DurableFiles.fsyncDirectory(dir);
+        });
     return s;
   }
 
@@ -164,7 +174,7 @@ final class Segment {
       }
       long timestamp = scanner.timestamp();
       index.onBatch(expected, scanner.position(), timestamp);
-      if (firstTimestamp < 0) {
+      if (expected == baseOffset) {
         firstTimestamp = timestamp;
       }
       lastTimestamp = timestamp;
@@ -184,7 +194,7 @@ final class Segment {
     long position = size;
     log.writeFully(batch, position);
     activeIndex.onBatch(base, position, timestamp);
-    if (firstTimestamp < 0) {
+    if (base == baseOffset) {
       firstTimestamp = timestamp;
     }
     lastTimestamp = timestamp;
@@ -215,15 +225,13 @@ final class Segment {
     }
   }
 
-  /** Forces the active segment's data and writes its index file; the segment stays active. */
-  void forceAndWriteIndex() throws IOException {
-    log.force();
-    writeIndex(activeIndex);
+  FileHandle log() {
+    return log;
   }
 
   /**
-   * Turns the active segment into a closed one that uses its index file, which {@link
-   * #forceAndWriteIndex} must have written.
+   * Turns the active segment into a closed one that uses its index file, which must have been
+   * written after the last append.
    */
   void seal() {
     indexEntries = activeIndex.size();
@@ -243,7 +251,7 @@ final class Segment {
    * Writes the index file; for an empty segment its last timestamp is the carried one, the newest
    * arrival time of the log before the segment.
    */
-  private void writeIndex(SegmentIndex index) throws IOException {
+  private void writeIndex(SegmentIndex entries) throws IOException {
     IndexFile.Summary summary =
         new IndexFile.Summary(
             baseOffset,
@@ -251,9 +259,10 @@ final class Segment {
             firstTimestamp,
             isEmpty() ? carriedTimestamp : lastTimestamp,
             size,
-            index.size());
-    DurableFiles.writeAtomically(indexFile, IndexFile.serialize(summary, index));
-    index().release();
+            entries.size());
+    byte[] bytes = IndexFile.serialize(summary, entries);
+    Uninterruptible.run(() -> DurableFiles.writeAtomically(indexFile, bytes));
+    index.release();
   }
 
   /**
@@ -324,18 +333,16 @@ final class Segment {
 
   private long positionFor(long offset) throws IOException {
     SegmentIndex mem = activeIndex;
-    return mem != null ? mem.positionFor(offset) : IndexFile.positionFor(index(), indexEntries, offset);
+    return mem != null
+        ? mem.positionFor(offset)
+        : IndexFile.positionFor(index, indexEntries, offset);
   }
 
   private long positionBefore(long timestamp) throws IOException {
     SegmentIndex mem = activeIndex;
     return mem != null
         ? mem.positionBefore(timestamp)
-        : IndexFile.positionBefore(index(), indexEntries, timestamp);
-  }
-
-  private FileHandle index() {
-    return index;
+        : IndexFile.positionBefore(index, indexEntries, timestamp);
   }
 
   private void touch() {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,17 +38,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Appending.</b> An appender encodes its batch outside any lock, then under the append lock
  * assigns offsets and the arrival timestamp ({@code max(clock, previous batch timestamp)}), seals
  * the CRC and writes the batch with one positional write, without fsync. In {@link
- * LocalStreamLogConfig.FsyncMode#GROUP GROUP} mode it then asks the shared flusher pool to run
- * this log's flush, which repeatedly takes everything written so far, fsyncs it once, publishes the
- * new readable end and completes every future whose batch it covered; appends that arrive during an
+ * LocalStreamLogConfig.FsyncMode#GROUP GROUP} mode it then asks the shared flusher pool to run this
+ * log's flush, which repeatedly takes everything written so far, fsyncs it once, publishes the new
+ * readable end and completes every future whose batch it covered; appends that arrive during an
  * fsync share the next one. In {@link LocalStreamLogConfig.FsyncMode#INTERVAL INTERVAL} mode the
  * future completes and the batch becomes readable right after the write, and a timer fsyncs.
  *
  * <p><b>Durability.</b> A future completes normally only after its batch is durable in the
  * configured sense; in GROUP mode the segment's data has been fsynced and, for a new segment, its
- * directory entry too. Segments roll when full or old: the old segment is fsynced and its index file
- * written before the new one takes appends. An fsync failure makes the log unusable (appends fail
- * until it is reopened) because the kernel may have dropped the unsynced pages.
+ * directory entry too. Segments roll when full or old: the old segment is fsynced and its index
+ * file written before the new one takes appends. An fsync failure makes the log unusable (appends
+ * fail until it is reopened) because the kernel may have dropped the unsynced pages.
  *
  * <p><b>Recovery.</b> On open the last segment is scanned and cut at the first torn or corrupt
  * batch; the other segments are loaded from their index files, which are rebuilt by scanning when
@@ -124,7 +125,7 @@ final class SegmentedShardLog implements ShardLog {
   }
 
   private void recover() throws IOException {
-    DurableFiles.createDirectories(dir);
+    Uninterruptible.run(() -> DurableFiles.createDirectories(dir));
     List<Long> bases = new ArrayList<>();
     List<Path> orphans = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
@@ -152,9 +153,7 @@ final class SegmentedShardLog implements ShardLog {
     segments.put(active.baseOffset(), active);
     dropSegmentsBeforeGap();
     try (Stream<Path> files = Files.list(dir)) {
-      files
-          .filter(f -> isOrphanIndex(f.getFileName().toString()))
-          .forEach(orphans::add);
+      files.filter(f -> isOrphanIndex(f.getFileName().toString())).forEach(orphans::add);
     }
     for (Path orphan : orphans) {
       Files.deleteIfExists(orphan);
@@ -198,7 +197,7 @@ final class SegmentedShardLog implements ShardLog {
       s.delete();
     }
     if (keepFrom > 0) {
-      DurableFiles.fsyncDirectory(dir);
+      Uninterruptible.run(() -> DurableFiles.fsyncDirectory(dir));
     }
   }
 
@@ -250,7 +249,8 @@ final class SegmentedShardLog implements ShardLog {
         active.discardAfter(position);
         return CompletableFuture.failedFuture(
             new UncheckedIOException(
-                "append to " + active.logFile() + " failed; the batch may or may not be stored", e));
+                "append to " + active.logFile() + " failed; the batch may or may not be stored",
+                e));
       }
       nextOffset = base + count;
       lastWrittenTimestamp = timestamp;
@@ -303,22 +303,25 @@ final class SegmentedShardLog implements ShardLog {
   private List<Pending> roll() throws IOException {
     Segment old = active;
     try {
-      old.forceAndWriteIndex();
+      old.log().force();
     } catch (IOException e) {
-      fail(e);
+      List<Pending> failed = fail(e);
+      completeLater(failed, e);
       throw e;
     }
+    old.writeIndex();
     forcedOffset = nextOffset;
     Segment fresh =
-        Segment.create(
-            dir, nextOffset, lastWrittenTimestamp, config.indexIntervalBytes(), cache);
+        Segment.create(dir, nextOffset, lastWrittenTimestamp, config.indexIntervalBytes(), cache);
     segments.put(fresh.baseOffset(), fresh);
     active = fresh;
     old.seal();
     return publish(nextOffset, lastWrittenTimestamp);
   }
 
-  /** Makes {@code endOffset} readable and takes the pending appends it covers. Caller holds lock. */
+  /**
+   * Makes {@code endOffset} readable and takes the pending appends it covers. Caller holds lock.
+   */
   private List<Pending> publish(long endOffset, long lastTimestamp) {
     if (endOffset > durable.endOffset()) {
       durable = new Durable(endOffset, lastTimestamp);
@@ -360,6 +363,18 @@ final class SegmentedShardLog implements ShardLog {
     }
   }
 
+  /** Completes {@code done} on a flusher thread, for callers that hold the lock. */
+  private void completeLater(List<Pending> done, Throwable error) {
+    if (done.isEmpty()) {
+      return;
+    }
+    try {
+      flusher.execute(() -> complete(done, error));
+    } catch (RejectedExecutionException e) {
+      complete(done, error);
+    }
+  }
+
   private void requestFlush() {
     if (!flushScheduled.compareAndSet(false, true)) {
       return;
@@ -394,8 +409,9 @@ final class SegmentedShardLog implements ShardLog {
   }
 
   /**
-   * Fsyncs everything written so far and, in GROUP mode, acknowledges it. Only one flush runs at a
-   * time; appends continue during the fsync.
+   * Fsyncs everything written so far and, in GROUP mode, makes it readable and completes its
+   * futures. Only one flush runs at a time, and {@link #close()} waits for it, so a future is
+   * complete when close returns; appends continue during the fsync.
    */
   private void flush() {
     flushLock.lock();
@@ -482,14 +498,16 @@ final class SegmentedShardLog implements ShardLog {
       }
       next = after;
     }
-    return new ReadResult(List.copyOf(budget.records()), next, d.endOffset(), d.lastTimestamp());
+    return new ReadResult(
+        Collections.unmodifiableList(budget.records()), next, d.endOffset(), d.lastTimestamp());
   }
 
   private ReadResult removedWhileReading(long from, long next, ReadBudget budget, Durable d) {
     if (budget.isEmpty()) {
       throw new OffsetOutOfRangeException(from, startOffset(), d.endOffset());
     }
-    return new ReadResult(List.copyOf(budget.records()), next, d.endOffset(), d.lastTimestamp());
+    return new ReadResult(
+        Collections.unmodifiableList(budget.records()), next, d.endOffset(), d.lastTimestamp());
   }
 
   private void checkOpen() {
@@ -584,7 +602,7 @@ final class SegmentedShardLog implements ShardLog {
     }
     if (!victims.isEmpty()) {
       try {
-        DurableFiles.fsyncDirectory(dir);
+        Uninterruptible.run(() -> DurableFiles.fsyncDirectory(dir));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot fsync " + dir + " after deleting segments", e);
       }
@@ -611,26 +629,33 @@ final class SegmentedShardLog implements ShardLog {
     } finally {
       lock.unlock();
     }
+    List<Pending> done = new ArrayList<>();
+    IOException error = null;
     flushLock.lock();
     try {
       if (released) {
         return;
       }
-      IOException error = null;
-      List<Pending> done = List.of();
       lock.lock();
       try {
-        try {
-          if (failure == null) {
-            active.forceAndWriteIndex();
+        if (failure == null) {
+          try {
+            active.log().force();
             forcedOffset = nextOffset;
-            done = publish(nextOffset, lastWrittenTimestamp);
+            done.addAll(publish(nextOffset, lastWrittenTimestamp));
+          } catch (IOException e) {
+            error = e;
+            done.addAll(fail(e));
           }
-        } catch (IOException e) {
-          error = e;
-          done = fail(e);
         }
-        done = new ArrayList<>(done);
+        if (error == null && failure == null) {
+          try {
+            active.writeIndex();
+          } catch (IOException e) {
+            // Recovery scans the last segment and never trusts its index file.
+            LOG.warn("could not write the index of {} on close", active, e);
+          }
+        }
         done.addAll(pending);
         pending.clear();
         released = true;
@@ -639,11 +664,11 @@ final class SegmentedShardLog implements ShardLog {
         lock.unlock();
       }
       complete(done, error != null ? error : failure);
-      if (error != null) {
-        throw new UncheckedIOException("cannot flush shard log " + dir + " on close", error);
-      }
     } finally {
       flushLock.unlock();
+    }
+    if (error != null) {
+      throw new UncheckedIOException("cannot flush shard log " + dir + " on close", error);
     }
   }
 
@@ -659,9 +684,5 @@ final class SegmentedShardLog implements ShardLog {
   /** Number of segments whose files are open, the active one included. */
   int openSegmentFiles() {
     return (int) segments.values().stream().filter(Segment::isOpen).count();
-  }
-
-  Path directory() {
-    return dir;
   }
 }

@@ -74,7 +74,8 @@ class HelpersTest {
   void arrayElementPicksFromTheList() {
     List<String> values = samples("{{random.arrayElement([\"OK\", \"FAIL\", 3, 4.5, true])}}");
     assertThat(Set.copyOf(values)).containsExactlyInAnyOrder("OK", "FAIL", "3", "4.5", "true");
-    assertThat(Set.copyOf(samples("{{helpers.randomize(['x', 'y'])}}"))).containsExactlyInAnyOrder("x", "y");
+    assertThat(Set.copyOf(samples("{{helpers.randomize(['x', 'y'])}}")))
+        .containsExactlyInAnyOrder("x", "y");
   }
 
   @Test
@@ -91,14 +92,18 @@ class HelpersTest {
   @Test
   void weightedArrayElementFollowsTheWeights() {
     assertFrequencies(
-        samples("{{random.weightedArrayElement({\"weights\":[0.3,0.2,0.5],\"data\":[\"cat\",\"fish\",\"dog\"]})}}", 20_000),
+        samples(
+            "{{random.weightedArrayElement({\"weights\":[0.3,0.2,0.5],\"data\":[\"cat\",\"fish\",\"dog\"]})}}",
+            20_000),
         Map.of("cat", 0.3, "fish", 0.2, "dog", 0.5));
   }
 
   @Test
   void weightedArrayElementAcceptsPercentagesAndSkipsZeroWeights() {
     assertFrequencies(
-        samples("{{random.weightedArrayElement({weights: [70, 0, 30], data: ['a', 'never', 'b']})}}", 20_000),
+        samples(
+            "{{random.weightedArrayElement({weights: [70, 0, 30], data: ['a', 'never', 'b']})}}",
+            20_000),
         Map.of("a", 0.7, "b", 0.3));
   }
 
@@ -125,13 +130,18 @@ class HelpersTest {
         .allSatisfy(
             u ->
                 assertThat(u)
-                    .matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
+                    .matches(
+                        "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"));
     assertThat(Set.copyOf(uuids)).hasSize(N);
-    assertThat(Set.copyOf(samples("{{random.boolean}}"))).containsExactlyInAnyOrder("true", "false");
+    assertThat(Set.copyOf(samples("{{random.boolean}}")))
+        .containsExactlyInAnyOrder("true", "false");
     assertThat(samples("{{random.word}}")).allSatisfy(w -> assertThat(w).isNotBlank());
-    assertThat(samples("{{random.words(4)}}")).allSatisfy(w -> assertThat(w.split(" ")).hasSizeGreaterThanOrEqualTo(4));
-    assertThat(samples("{{random.alphaNumeric(12)}}")).allSatisfy(s -> assertThat(s).matches("[0-9a-z]{12}"));
-    assertThat(samples("{{random.alphaNumeric}}")).allSatisfy(s -> assertThat(s).matches("[0-9a-z]"));
+    assertThat(samples("{{random.words(4)}}"))
+        .allSatisfy(w -> assertThat(w.split(" ")).hasSizeGreaterThanOrEqualTo(4));
+    assertThat(samples("{{random.alphaNumeric(12)}}"))
+        .allSatisfy(s -> assertThat(s).matches("[0-9a-z]{12}"));
+    assertThat(samples("{{random.alphaNumeric}}"))
+        .allSatisfy(s -> assertThat(s).matches("[0-9a-z]"));
   }
 
   @Test
@@ -145,7 +155,9 @@ class HelpersTest {
         .allSatisfy(
             s ->
                 assertThat(Instant.parse(s))
-                    .isBetween(Instant.parse("2018-01-01T00:00:00Z"), Instant.parse("2020-01-01T00:00:00Z")));
+                    .isBetween(
+                        Instant.parse("2018-01-01T00:00:00Z"),
+                        Instant.parse("2020-01-01T00:00:00Z")));
     assertThat(samples("{{date.future}}"))
         .allSatisfy(
             s ->
@@ -153,7 +165,9 @@ class HelpersTest {
                     .isBetween(NOW.plusSeconds(1), NOW.plusSeconds(365L * 86400)));
     assertThat(samples("{{date.recent(2)}}"))
         .allSatisfy(
-            s -> assertThat(Instant.parse(s)).isBetween(NOW.minusSeconds(2 * 86400), NOW.minusSeconds(1)));
+            s ->
+                assertThat(Instant.parse(s))
+                    .isBetween(NOW.minusSeconds(2 * 86400), NOW.minusSeconds(1)));
     assertThat(samples("{{date.between(\"2024-01-01\", \"2024-01-31T12:00:00Z\")}}"))
         .allSatisfy(
             s ->
@@ -168,34 +182,49 @@ class HelpersTest {
     assertThat(Set.copyOf(samples("{{date.weekday}}")))
         .containsExactlyInAnyOrder(
             "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday");
-    assertThat(Set.copyOf(samples("{{date.weekday({abbr: true})}}"))).contains("Mon", "Sun").hasSize(7);
+    assertThat(Set.copyOf(samples("{{date.weekday({abbr: true})}}")))
+        .contains("Mon", "Sun")
+        .hasSize(7);
     assertThat(Set.copyOf(samples("{{date.month}}"))).contains("January", "December").hasSize(12);
-    assertThat(Set.copyOf(samples("{{date.month({\"abbr\": true})}}"))).contains("Jan", "Dec").hasSize(12);
+    assertThat(Set.copyOf(samples("{{date.month({\"abbr\": true})}}")))
+        .contains("Jan", "Dec")
+        .hasSize(12);
   }
 
   @Test
   void dateNowFormats() {
-    assertThat(samples("{{date.now(\"YYYY-MM-DD HH:mm:ss.SSS\")}}|{{date.now(\"x\")}}|{{date.now(\"X\")}}|{{date.now('hh A')}}", 1))
+    assertThat(
+            samples(
+                "{{date.now(\"YYYY-MM-DD HH:mm:ss.SSS\")}}|{{date.now(\"x\")}}|{{date.now(\"X\")}}|{{date.now('hh A')}}",
+                1))
         .containsExactly("2024-03-05 14:07:09.123|1709647629123|1709647629|02 PM");
   }
 
   @Test
   void namesAndAddresses() {
-    assertThat(samples("{{name.firstName}}")).allSatisfy(s -> assertThat(s).matches("[A-Z][\\p{L}'-]+"));
-    assertThat(samples("{{name.lastName}}")).allSatisfy(s -> assertThat(s).matches("[A-Z][\\p{L}' -]+"));
+    assertThat(samples("{{name.firstName}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z][\\p{L}'-]+"));
+    assertThat(samples("{{name.lastName}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z][\\p{L}' -]+"));
     List<String> full = samples("{{name.findName}}");
     assertThat(full).allSatisfy(s -> assertThat(s.split(" ").length).isBetween(2, 4));
     assertThat(full).anySatisfy(s -> assertThat(s.split(" ")).hasSize(3));
-    assertThat(samples("{{name.prefix}}")).allSatisfy(s -> assertThat(s).matches("[A-Z][a-z]+\\.?"));
+    assertThat(samples("{{name.prefix}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z][a-z]+\\.?"));
     assertThat(samples("{{name.jobTitle}}")).allSatisfy(s -> assertThat(s).contains(" "));
     assertThat(samples("{{address.city}}")).allSatisfy(s -> assertThat(s).isNotBlank());
     assertThat(samples("{{address.country}}")).allSatisfy(s -> assertThat(s).isNotBlank());
-    assertThat(samples("{{address.countryCode}}")).allSatisfy(s -> assertThat(s).matches("[A-Z]{2}"));
-    assertThat(samples("{{address.state}}")).allSatisfy(s -> assertThat(s).matches("[A-Z][a-z]+( [A-Z][a-z]+)*"));
+    assertThat(samples("{{address.countryCode}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z]{2}"));
+    assertThat(samples("{{address.state}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z][a-z]+( [A-Z][a-z]+)*"));
     assertThat(samples("{{address.stateAbbr}}")).allSatisfy(s -> assertThat(s).matches("[A-Z]{2}"));
-    assertThat(samples("{{address.zipCode}}")).allSatisfy(s -> assertThat(s).matches("\\d{5}(-\\d{4})?"));
-    assertThat(samples("{{address.zipCode(\"??-###\")}}")).allSatisfy(s -> assertThat(s).matches("[A-Z]{2}-\\d{3}"));
-    assertThat(samples("{{address.streetAddress}}")).allSatisfy(s -> assertThat(s).matches("\\d+ .+"));
+    assertThat(samples("{{address.zipCode}}"))
+        .allSatisfy(s -> assertThat(s).matches("\\d{5}(-\\d{4})?"));
+    assertThat(samples("{{address.zipCode(\"??-###\")}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z]{2}-\\d{3}"));
+    assertThat(samples("{{address.streetAddress}}"))
+        .allSatisfy(s -> assertThat(s).matches("\\d+ .+"));
     assertThat(samples("{{address.latitude}}"))
         .allSatisfy(
             s -> {
@@ -212,8 +241,10 @@ class HelpersTest {
 
   @Test
   void internet() {
-    assertThat(samples("{{internet.email}}")).allSatisfy(s -> assertThat(s).matches("[\\p{L}._\\d-]+@(gmail|yahoo|hotmail)\\.com"));
-    assertThat(samples("{{internet.userName}}")).allSatisfy(s -> assertThat(s).matches("[\\p{L}._\\d-]+"));
+    assertThat(samples("{{internet.email}}"))
+        .allSatisfy(s -> assertThat(s).matches("[\\p{L}._\\d-]+@(gmail|yahoo|hotmail)\\.com"));
+    assertThat(samples("{{internet.userName}}"))
+        .allSatisfy(s -> assertThat(s).matches("[\\p{L}._\\d-]+"));
     assertThat(samples("{{internet.ip}}"))
         .allSatisfy(
             s -> {
@@ -223,15 +254,19 @@ class HelpersTest {
                 assertThat(Integer.parseInt(o)).isBetween(0, 255);
               }
             });
-    assertThat(samples("{{internet.url}}")).allSatisfy(s -> assertThat(s).matches("https?://[a-z0-9.-]+\\.[a-z]+"));
-    assertThat(samples("{{internet.domainName}}")).allSatisfy(s -> assertThat(s).matches("[a-z0-9.-]+\\.[a-z]+"));
+    assertThat(samples("{{internet.url}}"))
+        .allSatisfy(s -> assertThat(s).matches("https?://[a-z0-9.-]+\\.[a-z]+"));
+    assertThat(samples("{{internet.domainName}}"))
+        .allSatisfy(s -> assertThat(s).matches("[a-z0-9.-]+\\.[a-z]+"));
     assertThat(samples("{{internet.userAgent}}")).allSatisfy(s -> assertThat(s).isNotBlank());
-    assertThat(samples("{{internet.color}}")).allSatisfy(s -> assertThat(s).matches("#[0-9a-f]{6}"));
+    assertThat(samples("{{internet.color}}"))
+        .allSatisfy(s -> assertThat(s).matches("#[0-9a-f]{6}"));
   }
 
   @Test
   void commerceCompanyLoremPhoneFinanceHackerSystem() {
-    assertThat(samples("{{commerce.productName}}")).allSatisfy(s -> assertThat(s.split(" ").length).isGreaterThanOrEqualTo(2));
+    assertThat(samples("{{commerce.productName}}"))
+        .allSatisfy(s -> assertThat(s.split(" ").length).isGreaterThanOrEqualTo(2));
     assertThat(samples("{{commerce.price}}"))
         .allSatisfy(
             s -> {
@@ -245,25 +280,35 @@ class HelpersTest {
               assertThat(Integer.parseInt(s.substring(1))).isBetween(5, 20);
             });
     assertThat(samples("{{commerce.department}}")).allSatisfy(s -> assertThat(s).isNotBlank());
-    assertThat(samples("{{commerce.product}}")).allSatisfy(s -> assertThat(s).matches("[A-Z][a-z]+"));
+    assertThat(samples("{{commerce.product}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z][a-z]+"));
     assertThat(samples("{{commerce.color}}")).allSatisfy(s -> assertThat(s).matches("[a-z ]+"));
     assertThat(samples("{{company.companyName}}")).allSatisfy(s -> assertThat(s).isNotBlank());
-    assertThat(samples("{{company.bs}}")).allSatisfy(s -> assertThat(s.split(" ").length).isGreaterThanOrEqualTo(3));
+    assertThat(samples("{{company.bs}}"))
+        .allSatisfy(s -> assertThat(s.split(" ").length).isGreaterThanOrEqualTo(3));
     assertThat(samples("{{lorem.word}}")).allSatisfy(s -> assertThat(s).matches("[a-z]+"));
     assertThat(samples("{{lorem.words}}")).allSatisfy(s -> assertThat(s.split(" ")).hasSize(3));
     assertThat(samples("{{lorem.words(5)}}")).allSatisfy(s -> assertThat(s.split(" ")).hasSize(5));
-    assertThat(samples("{{lorem.sentence}}")).allSatisfy(s -> assertThat(s).matches("[A-Z][a-z ]+\\."));
-    assertThat(samples("{{lorem.sentence(4)}}")).allSatisfy(s -> assertThat(s.split(" ")).hasSize(4));
-    assertThat(samples("{{lorem.paragraph}}", 200)).allSatisfy(s -> assertThat(s.split("\\. ").length).isBetween(3, 6));
-    assertThat(samples("{{phone.phoneNumber}}")).allSatisfy(s -> assertThat(s.replaceAll("\\D", "")).hasSizeBetween(10, 11));
-    assertThat(samples("{{finance.amount}}")).allSatisfy(s -> assertThat(s).matches("\\d+\\.\\d{2}"));
+    assertThat(samples("{{lorem.sentence}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z][a-z ]+\\."));
+    assertThat(samples("{{lorem.sentence(4)}}"))
+        .allSatisfy(s -> assertThat(s.split(" ")).hasSize(4));
+    assertThat(samples("{{lorem.paragraph}}", 200))
+        .allSatisfy(s -> assertThat(s.split("\\. ").length).isBetween(3, 6));
+    assertThat(samples("{{phone.phoneNumber}}"))
+        .allSatisfy(s -> assertThat(s.replaceAll("\\D", "")).hasSizeBetween(10, 11));
+    assertThat(samples("{{finance.amount}}"))
+        .allSatisfy(s -> assertThat(s).matches("\\d+\\.\\d{2}"));
     assertThat(samples("{{finance.amount(100, 200, 3)}}"))
         .allSatisfy(s -> assertThat(Double.parseDouble(s)).isBetween(100.0, 200.0));
     assertThat(samples("{{finance.account}}")).allSatisfy(s -> assertThat(s).matches("\\d{8}"));
-    assertThat(samples("{{finance.account(12)}}")).allSatisfy(s -> assertThat(s).matches("\\d{12}"));
-    assertThat(samples("{{finance.currencyCode}}")).allSatisfy(s -> assertThat(s).matches("[A-Z]{3}"));
+    assertThat(samples("{{finance.account(12)}}"))
+        .allSatisfy(s -> assertThat(s).matches("\\d{12}"));
+    assertThat(samples("{{finance.currencyCode}}"))
+        .allSatisfy(s -> assertThat(s).matches("[A-Z]{3}"));
     assertThat(samples("{{hacker.noun}}")).allSatisfy(s -> assertThat(s).matches("[a-z ]+"));
-    assertThat(samples("{{system.fileName}}")).allSatisfy(s -> assertThat(s).matches("[a-z_]+\\.[a-z0-9]+"));
+    assertThat(samples("{{system.fileName}}"))
+        .allSatisfy(s -> assertThat(s).matches("[a-z_]+\\.[a-z0-9]+"));
   }
 
   @Test

@@ -144,7 +144,8 @@ class TemplateTest {
   void parseDropsLineBreaksLikeKdgButVerbatimKeepsThem() {
     String text = "  {\n  \"a\": {{random.number(0)}}\r\n}\n";
     assertThat(Template.parse(text).render(ctx(1))).isEqualTo("{  \"a\": 0}");
-    assertThat(Template.parseVerbatim(text).render(ctx(1))).isEqualTo(text.replace("{{random.number(0)}}", "0"));
+    assertThat(Template.parseVerbatim(text).render(ctx(1)))
+        .isEqualTo(text.replace("{{random.number(0)}}", "0"));
   }
 
   @Test
@@ -189,9 +190,9 @@ class TemplateTest {
 
   @Test
   void dateNowUsesTheClocksZoneAndDateUtcUsesUtc() {
-    RenderContext chicago =
-        RenderContext.seeded(1, CLOCK.withZone(ZoneId.of("America/Chicago")));
-    assertThat(Template.parse("{{date.now}} {{date.utc}} {{date.now(\"hh:mm A Z\")}}").render(chicago))
+    RenderContext chicago = RenderContext.seeded(1, CLOCK.withZone(ZoneId.of("America/Chicago")));
+    assertThat(
+            Template.parse("{{date.now}} {{date.utc}} {{date.now(\"hh:mm A Z\")}}").render(chicago))
         .isEqualTo("2024-03-05T08:07:09-06:00 2024-03-05T14:07:09Z 08:07 AM -06:00");
   }
 
@@ -200,7 +201,7 @@ class TemplateTest {
     assertInvalid("{\"id\": {{random.numbr}}}")
         .isEqualTo("unknown helper 'random.numbr' at 1:10; did you mean random.number?");
     assertInvalid("{\n  \"name\": \"{{ name.frstName }}\"\n}")
-        .isEqualTo("unknown helper 'name.frstName' at 2:16; did you mean name.firstName?");
+        .isEqualTo("unknown helper 'name.frstName' at 2:15; did you mean name.firstName?");
     assertInvalid("{{name.firstname}}")
         .startsWith("unknown helper 'name.firstname' at 1:3; did you mean name.firstName");
     assertInvalid("{{foo.bar}}")
@@ -220,14 +221,16 @@ class TemplateTest {
   void unclosedAndMalformedPlaceholdersFail() {
     assertInvalid("{\"a\": {{name.firstName}")
         .isEqualTo("unclosed '{{' at 1:7: no matching '}}' follows");
-    assertInvalid("ok\n  {{ random.number(").isEqualTo("unclosed '{{' at 2:3: no matching '}}' follows");
+    assertInvalid("ok\n  {{ random.number(")
+        .isEqualTo("unclosed '{{' at 2:3: no matching '}}' follows");
     assertInvalid("{{}}").isEqualTo("empty placeholder '{{}}' at 1:1");
     assertInvalid("{{ 42 }}")
         .isEqualTo(
             "malformed placeholder at 1:4: expected a helper name such as name.firstName after"
                 + " '{{' but found '4'");
     assertInvalid("{{random.number x}}")
-        .startsWith("malformed placeholder at 1:17: expected '}}' after random.number but found 'x'");
+        .startsWith(
+            "malformed placeholder at 1:17: expected '}}' after random.number but found 'x'");
   }
 
   @Test
@@ -251,7 +254,8 @@ class TemplateTest {
     assertInvalid("{{random.arrayElement([])}}").contains("needs a non-empty array");
     assertInvalid("{{random.weightedArrayElement({\"weights\": [1], \"data\": [\"a\", \"b\"]})}}")
         .contains("weights has 1 entries but data has 2");
-    assertInvalid("{{random.weightedArrayElement({\"weights\": [0, 0], \"data\": [\"a\", \"b\"]})}}")
+    assertInvalid(
+            "{{random.weightedArrayElement({\"weights\": [0, 0], \"data\": [\"a\", \"b\"]})}}")
         .contains("weights must not all be 0");
     assertInvalid("{{date.between(\"2024-02-01\", \"2024-01-01\")}}").contains("is after to");
     assertInvalid("{{date.between(\"yesterday\", \"2024-01-01\")}}")
@@ -332,7 +336,8 @@ class TemplateTest {
             "system.fileName");
     assertThat(all).allSatisfy(h -> assertThat(h.description()).isNotBlank());
     assertThat(Template.supportedListing().lines().count()).isEqualTo(all.size());
-    assertThat(Template.supportedListing()).contains("random.number([max | {min, max, precision}])");
+    assertThat(Template.supportedListing())
+        .contains("random.number([max | {min, max, precision}])");
   }
 
   @Test

@@ -24,6 +24,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,8 +65,7 @@ class IndexLookupTest {
     for (StoredRecord e : expected) {
       ReadResult r = log.read(e.offset(), 3, Long.MAX_VALUE);
       int n = (int) Math.min(3, expected.size() - e.offset());
-      assertSameRecords(
-          r.records(), expected.subList((int) e.offset(), (int) e.offset() + n));
+      assertSameRecords(r.records(), expected.subList((int) e.offset(), (int) e.offset() + n));
       assertThat(r.nextOffset()).isEqualTo(e.offset() + n);
     }
     long first = expected.get(0).timestamp();
@@ -103,6 +106,44 @@ class IndexLookupTest {
     }
   }
 
+  @Test
+  void concurrentReadersAcrossMoreSegmentsThanTheCacheHoldsAllSucceed() throws Exception {
+    try (LocalStreamLog streams = new LocalStreamLog(config(), clock)) {
+      SegmentedShardLog log = (SegmentedShardLog) streams.open(STREAM, SHARD);
+      int readers = 8;
+      ExecutorService pool = Executors.newFixedThreadPool(readers);
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (int r = 0; r < readers; r++) {
+          int reader = r;
+          done.add(
+              pool.submit(
+                  () -> {
+                    for (int round = 0; round < 3; round++) {
+                      long from = (long) expected.size() * ((reader + round) % readers) / readers;
+                      long next = from;
+                      while (next < expected.size()) {
+                        ReadResult result = log.read(next, 2, Long.MAX_VALUE);
+                        assertSameRecords(
+                            result.records(),
+                            expected.subList((int) next, (int) result.nextOffset()));
+                        next = result.nextOffset();
+                      }
+                    }
+                    return null;
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(log.openSegmentFiles())
+          .isLessThanOrEqualTo(SegmentedShardLog.OPEN_CLOSED_SEGMENTS + 1);
+    }
+  }
+
   private Map<Path, byte[]> indexBytes() throws IOException {
     Map<Path, byte[]> out = new HashMap<>();
     for (Path idx : indexFiles(shardDir(root))) {
@@ -137,7 +178,8 @@ class IndexLookupTest {
 
   @Test
   void truncatedIndexFilesAreRebuilt() throws IOException {
-    assertRebuiltAfter((idx, bytes) -> write(idx, java.util.Arrays.copyOf(bytes, bytes.length / 2)));
+    assertRebuiltAfter(
+        (idx, bytes) -> write(idx, java.util.Arrays.copyOf(bytes, bytes.length / 2)));
   }
 
   @Test

@@ -23,8 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -142,7 +142,9 @@ class SegmentRollTest {
   @Test
   void anEmptySegmentNeverRolls() {
     LocalStreamLogConfig config =
-        LocalStreamLogConfig.defaults(root).withSegmentBytes(10).withSegmentAge(Duration.ofMillis(1));
+        LocalStreamLogConfig.defaults(root)
+            .withSegmentBytes(10)
+            .withSegmentAge(Duration.ofMillis(1));
     try (LocalStreamLog streams = new LocalStreamLog(config, clock)) {
       ShardLog log = streams.open(STREAM, SHARD);
       clock.advance(Duration.ofDays(1));

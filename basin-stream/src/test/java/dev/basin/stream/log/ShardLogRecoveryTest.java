@@ -134,8 +134,7 @@ class ShardLogRecoveryTest {
     int trial = 0;
     for (long cut : cuts) {
       Path root = copy("cut" + trial++);
-      try (FileChannel ch =
-          FileChannel.open(inCopy(root, lastSegment), StandardOpenOption.WRITE)) {
+      try (FileChannel ch = FileChannel.open(inCopy(root, lastSegment), StandardOpenOption.WRITE)) {
         ch.truncate(cut);
       }
       assertRecoveredTo(root, recordsBefore(cut), lastBoundaryAtOrBefore(cut));
@@ -194,8 +193,7 @@ class ShardLogRecoveryTest {
   @Test
   void emptiedLastSegmentKeepsTheEarlierSegmentsAndTheirTimestamps() throws IOException {
     Path root = copy("emptied");
-    try (FileChannel ch =
-        FileChannel.open(inCopy(root, lastSegment), StandardOpenOption.WRITE)) {
+    try (FileChannel ch = FileChannel.open(inCopy(root, lastSegment), StandardOpenOption.WRITE)) {
       ch.truncate(0);
     }
     assertRecoveredTo(root, (int) lastBase, 0);
@@ -260,7 +258,8 @@ class ShardLogRecoveryTest {
   }
 
   private static void flipByte(Path file, long position) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.allocate(1);
       ch.read(b, position);
       b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();

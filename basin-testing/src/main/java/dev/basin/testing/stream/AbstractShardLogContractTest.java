@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
  * CatalogTests}: a backend's test extends this class and supplies fresh logs and a way to reopen
  * one.
  *
- * <p>Nothing here depends on wall-clock time: timestamps are compared with the ones the log reported
- * in its {@link AppendResult}s.
+ * <p>Nothing here depends on wall-clock time: timestamps are compared with the ones the log
+ * reported in its {@link AppendResult}s.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class AbstractShardLogContractTest {
@@ -163,7 +163,8 @@ public abstract class AbstractShardLogContractTest {
     assertThat(log.endOffset()).isEqualTo(expected.size());
     assertRecords(readAll(log, 0), expected);
     for (int i = 1; i < expected.size(); i++) {
-      assertThat(expected.get(i).timestamp()).isGreaterThanOrEqualTo(expected.get(i - 1).timestamp());
+      assertThat(expected.get(i).timestamp())
+          .isGreaterThanOrEqualTo(expected.get(i - 1).timestamp());
     }
     assertThat(log.lastTimestamp()).isEqualTo(expected.get(expected.size() - 1).timestamp());
   }
@@ -210,7 +211,9 @@ public abstract class AbstractShardLogContractTest {
     await(log.append(batch("a", 10)));
     await(log.append(batch("b", 10)));
     ReadResult r = log.read(3, 12, Long.MAX_VALUE);
-    assertThat(r.records()).extracting(StoredRecord::offset).containsExactlyElementsOf(range(3, 15));
+    assertThat(r.records())
+        .extracting(StoredRecord::offset)
+        .containsExactlyElementsOf(range(3, 15));
     assertThat(r.nextOffset()).isEqualTo(15);
     assertThat(r.endOffset()).isEqualTo(20);
     assertThat(r.caughtUp()).isFalse();
@@ -236,7 +239,9 @@ public abstract class AbstractShardLogContractTest {
   @Test
   void readReturnsOneRecordEvenIfItAloneExceedsMaxBytes() {
     ShardLog log = log();
-    await(log.append(List.of(record("key", "a payload far larger than the limit"), record("k", "v"))));
+    await(
+        log.append(
+            List.of(record("key", "a payload far larger than the limit"), record("k", "v"))));
     ReadResult r = log.read(0, 10, 5);
     assertThat(r.records()).extracting(StoredRecord::offset).containsExactly(0L);
     assertThat(r.nextOffset()).isEqualTo(1);

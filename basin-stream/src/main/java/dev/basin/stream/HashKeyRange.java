@@ -55,12 +55,17 @@ public record HashKeyRange(BigInteger start, BigInteger end) {
 
   /** The MD5 hash key of a partition key, as Kinesis computes it. */
   public static BigInteger hashOf(String partitionKey) {
-    try {
-      byte[] md5 =
-          MessageDigest.getInstance("MD5").digest(partitionKey.getBytes(StandardCharsets.UTF_8));
-      return new BigInteger(1, md5);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("MD5 unavailable", e);
-    }
+    byte[] md5 = MD5.get().digest(partitionKey.getBytes(StandardCharsets.UTF_8));
+    return new BigInteger(1, md5);
   }
+
+  private static final ThreadLocal<MessageDigest> MD5 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("MD5");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("MD5 unavailable", e);
+            }
+          });
 }

@@ -13,13 +13,22 @@ public final class SequenceNumbers {
   private SequenceNumbers() {}
 
   public static String of(int shardIndex, long offset) {
-    if (shardIndex < 0 || offset < 0) {
-      throw new IllegalArgumentException("negative shard index or offset");
+    return of(base(shardIndex), offset);
+  }
+
+  /** The sequence number base of a shard, for {@link #of(BigInteger, long)} in loops. */
+  static BigInteger base(int shardIndex) {
+    if (shardIndex < 0) {
+      throw new IllegalArgumentException("negative shard index " + shardIndex);
     }
-    return BigInteger.valueOf(shardIndex + 1L)
-        .shiftLeft(64)
-        .or(BigInteger.valueOf(offset))
-        .toString();
+    return BigInteger.valueOf(shardIndex + 1L).shiftLeft(64);
+  }
+
+  static String of(BigInteger base, long offset) {
+    if (offset < 0) {
+      throw new IllegalArgumentException("negative offset " + offset);
+    }
+    return base.add(BigInteger.valueOf(offset)).toString();
   }
 
   /**

@@ -30,7 +30,8 @@ public record ShardDescriptor(
   }
 
   public static String shardId(int index) {
-    return String.format("shardId-%012d", index);
+    String digits = Integer.toString(index);
+    return "shardId-" + "0".repeat(Math.max(0, 12 - digits.length())) + digits;
   }
 
   /** Parses a Kinesis shard id; returns -1 if the text is not one. */

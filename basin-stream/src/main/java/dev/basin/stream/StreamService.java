@@ -524,17 +524,26 @@ public final class StreamService implements AutoCloseable {
         throw notFound(name);
       }
       Routing routing = state.routing;
-      Map<ShardDescriptor, List<Integer>> byShard = new LinkedHashMap<>();
+      int[] slot = new int[entries.size()];
+      int[] counts = new int[routing.shards.length];
       for (int i = 0; i < entries.size(); i++) {
-        byShard.computeIfAbsent(routing.route(hashes[i]), k -> new ArrayList<>()).add(i);
+        slot[i] = routing.route(hashes[i]);
+        counts[slot[i]]++;
       }
       long nowNanos = System.nanoTime();
-      List<Pending> pending = new ArrayList<>(byShard.size());
-      for (Map.Entry<ShardDescriptor, List<Integer>> group : byShard.entrySet()) {
-        ShardDescriptor shard = group.getKey();
-        List<Integer> accepted = new ArrayList<>(group.getValue().size());
+      List<Pending> pending = new ArrayList<>();
+      for (int r = 0; r < counts.length; r++) {
+        if (counts[r] == 0) {
+          continue;
+        }
+        ShardDescriptor shard = routing.shards[r];
         Throttle throttle = state.throttle(shard.index(), nowNanos);
-        for (int i : group.getValue()) {
+        List<Integer> accepted = new ArrayList<>(counts[r]);
+        List<LogRecord> records = new ArrayList<>(counts[r]);
+        for (int i = 0; i < entries.size(); i++) {
+          if (slot[i] != r) {
+            continue;
+          }
           PutEntry e = entries.get(i);
           if (throttle != null
               && !throttle.admitWrite(e.partitionKey().length() + e.data().length, nowNanos)) {
@@ -550,25 +559,22 @@ public final class StreamService implements AutoCloseable {
                         + ".");
           } else {
             accepted.add(i);
+            records.add(new LogRecord(e.partitionKey(), e.data()));
           }
         }
-        if (accepted.isEmpty()) {
-          continue;
+        if (!accepted.isEmpty()) {
+          pending.add(new Pending(shard, accepted, state.log(shard.index()).append(records)));
         }
-        List<LogRecord> records = new ArrayList<>(accepted.size());
-        for (int i : accepted) {
-          records.add(new LogRecord(entries.get(i).partitionKey(), entries.get(i).data()));
-        }
-        pending.add(new Pending(shard, accepted, state.log(shard.index()).append(records)));
       }
       for (Pending p : pending) {
         try {
           AppendResult r = p.future.get();
+          String shardId = p.shard.shardId();
+          BigInteger base = SequenceNumbers.base(p.shard.index());
           for (int j = 0; j < p.indexes.size(); j++) {
             int i = p.indexes.get(j);
             outcomes[i] =
-                PutOutcome.stored(
-                    p.shard.shardId(), SequenceNumbers.of(p.shard.index(), r.firstOffset() + j));
+                PutOutcome.stored(shardId, SequenceNumbers.of(base, r.firstOffset() + j));
             storedBytes += entries.get(i).partitionKey().length() + entries.get(i).data().length;
             stored++;
           }
@@ -816,6 +822,7 @@ public final class StreamService implements AutoCloseable {
     long bytes = 0;
     long lastReturned = -1;
     if (from < end) {
+      BigInteger base = SequenceNumbers.base(shard.index());
       ReadResult r = shardLog.read(from, limit, MAX_READ_BYTES);
       for (StoredRecord s : r.records()) {
         if (s.offset() >= end) {
@@ -823,7 +830,7 @@ public final class StreamService implements AutoCloseable {
         }
         records.add(
             new StreamRecord(
-                SequenceNumbers.of(shard.index(), s.offset()), s.timestamp(), s.key(), s.data()));
+                SequenceNumbers.of(base, s.offset()), s.timestamp(), s.key(), s.data()));
         bytes += s.size();
         lastReturned = s.timestamp();
         next = s.offset() + 1;
@@ -1176,7 +1183,8 @@ public final class StreamService implements AutoCloseable {
       java.util.Arrays.sort(shards, (a, b) -> a.startHashKey().compareTo(b.startHashKey()));
     }
 
-    ShardDescriptor route(BigInteger hash) {
+    /** The position in {@link #shards} of the shard owning {@code hash}. */
+    int route(BigInteger hash) {
       int lo = 0;
       int hi = shards.length - 1;
       while (lo < hi) {
@@ -1187,7 +1195,7 @@ public final class StreamService implements AutoCloseable {
           hi = mid - 1;
         }
       }
-      return shards[lo];
+      return lo;
     }
   }
 

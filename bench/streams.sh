@@ -15,7 +15,8 @@
 #   --systems basin,kafka,kafka-fsync
 #   --batch-records 500      records per PutRecords call (Kafka batch.size sized to match)
 #   --in-flight-records 4000 most unacknowledged records per producer
-#   --latency-rates 100:150000,1024:50000   extra rows at a fixed offered rate per size, or none
+#   --latency-rates 100:75000,1024:25000    extra rows at a fixed offered rate per size (default:
+#                            a quarter of the throughput targets), or none
 #   --cbor true|false        Kinesis wire format (default CBOR, like the AWS SDKs)
 #   --senders N              PutRecords sender threads in the Basin producer (default 1)
 #   --jvm-opts "-Xmx2g"      options for every JVM started

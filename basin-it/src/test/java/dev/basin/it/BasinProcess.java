@@ -22,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
@@ -276,6 +277,68 @@ public final class BasinProcess implements AutoCloseable {
     return ready;
   }
 
+  /**
+   * Runs {@code dev.basin.server.Main} with {@code args} (e.g. a CLI command) as a separate JVM on
+   * the test classpath and waits for it to exit.
+   *
+   * @param env extra environment ({@code BASIN_*} of the test JVM are removed)
+   * @param stdin what the process reads on standard input ({@code null}: nothing)
+   */
+  public static Exit runMain(
+      Map<String, String> env, String stdin, Duration timeout, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(javaExecutable());
+    cmd.add("-Xmx256m");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-cp");
+    cmd.add(serverClasspath());
+    cmd.add("dev.basin.server.Main");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("BASIN_"));
+    pb.environment().putAll(env);
+    try {
+      Path err = Files.createTempFile("basin-cli", ".stderr");
+      Path out = Files.createTempFile("basin-cli", ".stdout");
+      try {
+        pb.redirectError(err.toFile());
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+          if (stdin != null) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+          }
+        }
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          p.destroyForcibly();
+          p.waitFor(10, TimeUnit.SECONDS);
+          throw new AssertionError(
+              "`basin "
+                  + String.join(" ", args)
+                  + "` did not exit within "
+                  + timeout
+                  + "\nstdout:\n"
+                  + Files.readString(out)
+                  + "\nstderr:\n"
+                  + Files.readString(err));
+        }
+        return new Exit(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(err);
+        Files.deleteIfExists(out);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run basin " + String.join(" ", args), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** SIGTERM, then waits for the exit; returns the exit code. */
   public synchronized int stop() {
     if (process == null) {
@@ -300,6 +363,32 @@ public final class BasinProcess implements AutoCloseable {
     if (!waitQuietly(process, Duration.ofSeconds(30))) {
       throw new AssertionError("server did not die of SIGKILL within 30 s");
     }
+  }
+
+  /**
+   * Launches the server and SIGKILLs it after {@code delay} or as soon as it is ready, whichever
+   * comes first: a crash during startup (recovery, lock, credentials). Returns whether the server
+   * had become ready.
+   */
+  public synchronized boolean killDuringStartup(Duration delay) {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("server is already running (pid " + process.pid() + ")");
+    }
+    CompletableFuture<Matcher> ready = spawn();
+    boolean wasReady;
+    try {
+      ready.get(delay.toMillis(), TimeUnit.MILLISECONDS);
+      wasReady = true;
+    } catch (TimeoutException | ExecutionException e) {
+      wasReady = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      wasReady = false;
+    }
+    kill();
+    httpPort = -1;
+    pgPort = -1;
+    return wasReady;
   }
 
   /** Launches again on the same data directory (after {@link #stop} or {@link #kill}). */
@@ -480,20 +569,37 @@ public final class BasinProcess implements AutoCloseable {
   }
 
   /**
-   * Prints the diagnostics of every server launched during a failed test (register with
-   * {@code @RegisterExtension} or {@code @ExtendWith}).
+   * Prints the diagnostics of the servers involved in a failed test: those launched by the test and
+   * those still running (class-wide servers). Register with {@code @ExtendWith}.
    */
-  public static final class DumpLogsOnFailure implements TestWatcher, BeforeAllCallback {
+  public static final class DumpLogsOnFailure
+      implements TestWatcher, BeforeAllCallback, BeforeEachCallback {
+    private static final ExtensionContext.Namespace NS =
+        ExtensionContext.Namespace.create(DumpLogsOnFailure.class);
+
     @Override
     public void beforeAll(ExtensionContext context) {
       RECENT.clear();
     }
 
     @Override
+    public void beforeEach(ExtensionContext context) {
+      context.getStore(NS).put("mark", RECENT.size());
+    }
+
+    @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-      for (BasinProcess p : RECENT) {
-        System.err.println(
-            "=== " + context.getDisplayName() + " failed; server diagnostics:\n" + p.diagnostics());
+      Integer mark = context.getStore(NS).get("mark", Integer.class);
+      int from = mark == null ? 0 : mark;
+      for (int i = 0; i < RECENT.size(); i++) {
+        BasinProcess p = RECENT.get(i);
+        if (i >= from || p.isAlive()) {
+          System.err.println(
+              "=== "
+                  + context.getDisplayName()
+                  + " failed; server diagnostics:\n"
+                  + p.diagnostics());
+        }
       }
     }
 

@@ -132,17 +132,8 @@ public final class RawAws {
 
   /** POSTs exactly these headers and body to {@code /}. */
   public Response post(Map<String, String> headers, byte[] body) {
-    return post(headers, body, false);
-  }
-
-  /**
-   * POSTs exactly these headers and body to {@code /}; with {@code expectContinue} the client sends
-   * {@code Expect: 100-continue} and waits for the server's go-ahead before sending the body.
-   */
-  public Response post(Map<String, String> headers, byte[] body, boolean expectContinue) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(endpoint)
-            .expectContinue(expectContinue)
             .timeout(Duration.ofSeconds(120))
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(
@@ -162,6 +153,124 @@ public final class RawAws {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * POSTs with {@code Expect: 100-continue} over a plain socket (java.net.http in Java 17 hangs
+   * when the answer to an expect-continue request is not 100): sends the body only if the server
+   * says 100 Continue, and returns the final answer.
+   */
+  public Response postExpectingContinue(Map<String, String> headers, byte[] body) {
+    try (java.net.Socket socket = new java.net.Socket(endpoint.getHost(), endpoint.getPort())) {
+      socket.setSoTimeout(60_000);
+      StringBuilder head = new StringBuilder("POST / HTTP/1.1\r\n");
+      head.append("Host: ")
+          .append(endpoint.getHost())
+          .append(':')
+          .append(endpoint.getPort())
+          .append("\r\n");
+      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+      head.append("Expect: 100-continue\r\n");
+      head.append("Connection: close\r\n\r\n");
+      var out = socket.getOutputStream();
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      out.write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      Response r = readResponse(in);
+      if (r.status() == 100) {
+        out.write(body);
+        out.flush();
+        r = readResponse(in);
+      }
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException("POST " + endpoint + " (Expect: 100-continue) failed", e);
+    }
+  }
+
+  /**
+   * POSTs the body with {@code Transfer-Encoding: chunked} (no Content-Length) over a plain socket,
+   * writing on one thread while reading the answer on this one, so an early answer is seen even if
+   * the server stops reading.
+   */
+  public Response postChunked(Map<String, String> headers, byte[] body) {
+    try (java.net.Socket socket = new java.net.Socket(endpoint.getHost(), endpoint.getPort())) {
+      socket.setSoTimeout(60_000);
+      StringBuilder head = new StringBuilder("POST / HTTP/1.1\r\n");
+      head.append("Host: ")
+          .append(endpoint.getHost())
+          .append(':')
+          .append(endpoint.getPort())
+          .append("\r\n");
+      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      head.append("Transfer-Encoding: chunked\r\n");
+      head.append("Connection: close\r\n\r\n");
+      var out = socket.getOutputStream();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  out.write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  for (int off = 0; off < body.length; off += 65536) {
+                    int n = Math.min(65536, body.length - off);
+                    out.write(
+                        (Integer.toHexString(n) + "\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    out.write(body, off, n);
+                    out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  }
+                  out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                  out.flush();
+                } catch (IOException e) {
+                  // the server stopped reading; its answer is what counts
+                }
+              },
+              "chunked-writer");
+      writer.setDaemon(true);
+      writer.start();
+      Response r = readResponse(new java.io.BufferedInputStream(socket.getInputStream()));
+      socket.close();
+      writer.join(30_000);
+      return r;
+    } catch (IOException e) {
+      throw new UncheckedIOException("chunked POST " + endpoint + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Response readResponse(java.io.InputStream in) throws IOException {
+    String status = readLine(in);
+    if (status == null) {
+      throw new IOException("connection closed before a status line");
+    }
+    int code = Integer.parseInt(status.split(" ")[1]);
+    Map<String, String> h = new LinkedHashMap<>();
+    String line;
+    while ((line = readLine(in)) != null && !line.isEmpty()) {
+      int colon = line.indexOf(':');
+      h.put(line.substring(0, colon).trim().toLowerCase(), line.substring(colon + 1).trim());
+    }
+    byte[] body = new byte[0];
+    if (h.containsKey("content-length")) {
+      body = in.readNBytes(Integer.parseInt(h.get("content-length")));
+    }
+    return new Response(code, h, body, decode(h.get("content-type"), body));
+  }
+
+  private static String readLine(java.io.InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      if (c == '\n') {
+        int n = sb.length();
+        return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+      }
+      sb.append((char) c);
+    }
+    return sb.length() == 0 ? null : sb.toString();
   }
 
   private static JsonNode decode(String contentType, byte[] body) {

@@ -113,7 +113,7 @@ public final class BasinServer implements AutoCloseable {
       long maxBody = config.get(ServerConfig.MAX_REQUEST_BYTES);
       AwsJsonEndpoint aws =
           new AwsJsonEndpoint(List.of(new KinesisApi(streams, account, clock)), auth, metrics, maxBody);
-      StreamsRestApi rest = new StreamsRestApi(streams);
+      StreamsRestApi rest = new StreamsRestApi(streams, maxBody);
       http =
           Javalin.create(
               cfg -> {

@@ -613,11 +613,26 @@ public final class StreamService implements AutoCloseable {
    * @throws BasinException THROUGHPUT_EXCEEDED when throttled, INTERNAL when the outcome is unknown
    */
   public PutOutcome putRecord(String name, PutEntry entry) {
+    validateEntry(entry, "");
     PutOutcome outcome = putRecords(name, List.of(entry)).get(0);
     if (!outcome.succeeded()) {
       throw new BasinException(outcome.error(), outcome.errorMessage());
     }
     return outcome;
+  }
+
+  /**
+   * Checks one record against the per-record limits (partition key length, size, explicit hash key)
+   * without storing anything, so callers can refuse a whole request before any of it is stored.
+   *
+   * @throws BasinException VALIDATION or INVALID_ARGUMENT naming the offending member
+   */
+  public void validateRecord(PutEntry entry) {
+    validateEntry(entry, "");
+  }
+
+  private static String member(String prefix, String name) {
+    return prefix.isEmpty() ? name : prefix + "." + name;
   }
 
   private BigInteger validateEntry(PutEntry e, String field) {
@@ -628,16 +643,16 @@ public final class StreamService implements AutoCloseable {
           "1 validation error detected: Value '"
               + abbreviate(e.partitionKey())
               + "' at '"
-              + field
-              + ".partitionKey' failed to satisfy constraint: Member must have length "
+              + member(field, "partitionKey")
+              + "' failed to satisfy constraint: Member must have length "
               + (pkLen < 1 ? "greater than or equal to 1" : "less than or equal to 256"));
     }
     if (e.data().length + pkLen > config.maxRecordBytes()) {
       throw new BasinException(
           StreamErrorCode.VALIDATION,
           "1 validation error detected: Value at '"
-              + field
-              + ".data' failed to satisfy constraint: Member must have length less than or equal"
+              + member(field, "data")
+              + "' failed to satisfy constraint: Member must have length less than or equal"
               + " to "
               + config.maxRecordBytes()
               + " (data plus partition key; this record has "
@@ -645,7 +660,7 @@ public final class StreamService implements AutoCloseable {
               + " bytes)");
     }
     if (e.explicitHashKey() != null) {
-      return parseHashKey(e.explicitHashKey(), "ExplicitHashKey");
+      return parseHashKey(e.explicitHashKey(), member(field, "explicitHashKey"));
     }
     return HashKeyRange.hashOf(e.partitionKey());
   }
@@ -895,35 +910,61 @@ public final class StreamService implements AutoCloseable {
   public void enforceRetention() {
     long now = clock.millis();
     for (StreamState state : streams.values()) {
-      StreamMetadata meta = state.meta;
-      long cutoff = now - meta.retentionHours() * 3_600_000L;
-      long removed = 0;
-      for (ShardDescriptor s : meta.shards()) {
-        removed += state.log(s.index()).deleteBefore(cutoff);
-      }
-      boolean expiredShards =
-          meta.shards().stream().anyMatch(s -> !s.open() && s.closedAt() < cutoff);
-      if (expiredShards) {
-        try {
-          update(
-              meta.name(),
-              m ->
-                  m.withShards(
-                      m.shards().stream().filter(s -> s.open() || s.closedAt() >= cutoff).toList(),
-                      m.nextShardIndex()));
-        } catch (BasinException e) {
-          if (e.code() != StreamErrorCode.STREAM_NOT_FOUND) {
-            throw e;
-          }
+      try {
+        enforceRetention(state, now);
+      } catch (BasinException e) {
+        if (e.code() != StreamErrorCode.STREAM_NOT_FOUND) {
+          LOG.atError()
+              .addKeyValue("stream", state.meta.name())
+              .setCause(e)
+              .log("retention failed for this stream; other streams continue, retry next run");
         }
-      }
-      if (removed > 0) {
-        LOG.atInfo()
-            .addKeyValue("stream", meta.name())
-            .addKeyValue("records", removed)
-            .log("retention removed expired records");
+      } catch (RuntimeException e) {
+        LOG.atError()
+            .addKeyValue("stream", state.meta.name())
+            .setCause(e)
+            .log("retention failed for this stream; other streams continue, retry next run");
       }
     }
+  }
+
+  private void enforceRetention(StreamState state, long now) {
+    StreamMetadata meta = state.meta;
+    long cutoff = now - meta.retentionHours() * 3_600_000L;
+    long removed = 0;
+    for (ShardDescriptor s : meta.shards()) {
+      if (!s.open() && s.endOffset() == 0) {
+        continue; // closed without records (an intermediate shard of a rescale): nothing stored
+      }
+      removed += state.log(s.index()).deleteBefore(cutoff);
+    }
+    boolean expiredShards =
+        meta.shards().stream().anyMatch(s -> !s.open() && s.closedAt() < cutoff);
+    if (expiredShards) {
+      try {
+        update(
+            meta.name(),
+            m ->
+                m.withShards(
+                    m.shards().stream().filter(s -> s.open() || s.closedAt() >= cutoff).toList(),
+                    m.nextShardIndex()));
+      } catch (BasinException e) {
+        if (e.code() != StreamErrorCode.STREAM_NOT_FOUND) {
+          throw e;
+        }
+      }
+    }
+    if (removed > 0) {
+      LOG.atInfo()
+          .addKeyValue("stream", meta.name())
+          .addKeyValue("records", removed)
+          .log("retention removed expired records");
+    }
+  }
+
+  /** The service's settings. */
+  public StreamsConfig config() {
+    return config;
   }
 
   /** Open shard count across all streams. */
@@ -1021,6 +1062,14 @@ public final class StreamService implements AutoCloseable {
   }
 
   static void validateStreamName(String name) {
+    if (".".equals(name) || "..".equals(name)) {
+      throw new BasinException(
+          StreamErrorCode.VALIDATION,
+          "1 validation error detected: Value '"
+              + name
+              + "' at 'streamName' failed to satisfy constraint: '.' and '..' are reserved names"
+              + " in Basin (they name directories); choose another stream name");
+    }
     if (name == null
         || name.isEmpty()
         || name.length() > 128
@@ -1162,6 +1211,9 @@ public final class StreamService implements AutoCloseable {
     }
 
     ShardLog log(int index) {
+      if (deleted) {
+        throw notFound(meta.name());
+      }
       return logs.computeIfAbsent(index, i -> log.open(meta.name(), ShardDescriptor.shardId(i)));
     }
 

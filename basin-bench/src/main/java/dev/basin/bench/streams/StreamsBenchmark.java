@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * drift of the machine affects all of them alike. Writes a Markdown section with medians over the
  * trials.
  *
- * <p>Run {@code --help}-less: see {@code bench/streams.sh} for the options.
+ * <p>Every option is described in {@code bench/streams.sh}, which builds the project and runs this.
  */
 public final class StreamsBenchmark {
   private static final Pattern BASIN_READY = Pattern.compile("basin ready http=(\\d+) pg=(\\d+)");
@@ -333,7 +333,7 @@ public final class StreamsBenchmark {
       try {
         long size = Files.exists(jfr) ? Files.size(jfr) : -1;
         if (size > 0 && size == lastSize) {
-          return JfrSummary.summarize(jfr, 15);
+          return JfrSummary.summarize(jfr, 25);
         }
         lastSize = size;
       } catch (IOException e) {
@@ -496,8 +496,7 @@ public final class StreamsBenchmark {
               a.integer("batch-records", 500),
               a.integer("in-flight-records", 4000),
               a.integer("rate", 0),
-              parseLatencyRates(
-                  a.string("latency-rates", quick ? "none" : "100:150000,1024:50000")),
+              parseLatencyRates(a.string("latency-rates", quick ? "none" : "100:75000,1024:25000")),
               Boolean.parseBoolean(a.string("cbor", "true")),
               a.integer("senders", 1),
               List.of(a.string("jvm-opts", "-Xmx2g").trim().split("\\s+")),

@@ -81,9 +81,16 @@ final class StreamsReport {
         settings.senders() > 1 ? " across " + settings.senders() + " sender threads" : "",
         kafkaVersion(),
         settings.batchRecords(),
-        settings.rate() > 0
-            ? String.format(Locale.ROOT, " Offered load: %,d records/s.", settings.rate())
-            : " Producers send as fast as acknowledgements allow (closed loop).");
+        (settings.rate() > 0
+                ? String.format(Locale.ROOT, " Offered load: %,d records/s.", settings.rate())
+                : " Producers send as fast as acknowledgements allow (closed loop).")
+            + (settings.quietWaitSeconds() > 0
+                ? String.format(
+                    Locale.ROOT,
+                    " Before each trial the orchestrator waited up to %d s for the machine to be"
+                        + " idle (other work on a shared machine).",
+                    settings.quietWaitSeconds())
+                : ""));
   }
 
   private List<StreamsBenchmark.Point> points(boolean closedLoop) {

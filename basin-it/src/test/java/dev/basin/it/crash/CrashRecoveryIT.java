@@ -66,6 +66,10 @@ class CrashRecoveryIT {
   private final Map<Long, Ack> everRead = new HashMap<>();
 
   private final Map<String, BigInteger> maxSeqByShard = new HashMap<>();
+
+  /** Records found stored although their put was not acknowledged (in flight at a kill). */
+  private final java.util.Set<Long> unackedFound = new java.util.HashSet<>();
+
   private final AtomicLong[] counters = new AtomicLong[PRODUCERS];
 
   @Test
@@ -85,22 +89,46 @@ class CrashRecoveryIT {
       counters[p] = new AtomicLong();
     }
 
-    try (BasinProcess basin = BasinProcess.start(dir.resolve("data"))) {
+    // small segments, so that recovery also has to deal with many segment files and rolls
+    try (BasinProcess basin =
+        BasinProcess.builder(dir.resolve("data"))
+            .args("--set", "streams.segment-bytes=65536")
+            .start()) {
       try (KinesisClient k = KinesisClients.client(basin.endpoint(), basin.credentials(), true)) {
         k.createStream(r -> r.streamName(STREAM).shardCount(4));
         k.waiter().waitUntilStreamExists(r -> r.streamName(STREAM));
       }
       int reshards = 0;
+      int gracefulStops = 0;
+      int startupKills = 0;
       for (int cycle = 1; cycle <= cycles; cycle++) {
         int killAfter = random.nextInt(8) == 0 ? 0 : 1 + random.nextInt(400);
         boolean reshard = random.nextInt(4) == 0;
         long cycleSeed = random.nextLong();
-        CycleOutcome out = runCycle(basin, cycle, cycleSeed, killAfter, reshard);
+        boolean graceful = random.nextInt(6) == 0;
+        boolean crashDuringStartup = random.nextInt(5) == 0;
+        long startupKillMillis = random.nextInt(700);
+        CycleOutcome out = runCycle(basin, cycle, cycleSeed, killAfter, reshard, graceful);
         reshards += out.reshardStarted ? 1 : 0;
+        gracefulStops += graceful ? 1 : 0;
+        if (crashDuringStartup) {
+          startupKills += basin.killDuringStartup(Duration.ofMillis(startupKillMillis)) ? 0 : 1;
+        }
         basin.restart();
         verify(
             basin,
-            "after kill " + cycle + " (killAfter=" + killAfter + ", reshard=" + reshard + ")");
+            "after kill "
+                + cycle
+                + " (killAfter="
+                + killAfter
+                + ", reshard="
+                + reshard
+                + ", sigterm="
+                + graceful
+                + ", crash during startup="
+                + crashDuringStartup
+                + ")");
+        verifyChurn(basin, "after kill " + cycle);
         assertThat(out.unexpected)
             .as("errors while the server was alive in cycle %s", cycle)
             .isEmpty();
@@ -112,9 +140,17 @@ class CrashRecoveryIT {
               + acked.size()
               + " acknowledged of "
               + attempted.size()
-              + " attempted records, "
+              + " attempted records ("
+              + unackedFound.size()
+              + " unacknowledged ones were found stored), "
               + reshards
-              + " reshards raced with a kill");
+              + " reshards raced with a kill, "
+              + churnOps
+              + " control-plane churn operations, "
+              + gracefulStops
+              + " of the kills were SIGTERMs under load, "
+              + startupKills
+              + " extra kills during startup");
       assertThat(acked.size()).as("the producers got records acknowledged").isGreaterThan(cycles);
 
       // new puts after the last restart continue above everything before, per shard
@@ -147,7 +183,8 @@ class CrashRecoveryIT {
   private record CycleOutcome(List<String> unexpected, boolean reshardStarted) {}
 
   private CycleOutcome runCycle(
-      BasinProcess basin, int cycle, long seed, int killAfter, boolean reshard) throws Exception {
+      BasinProcess basin, int cycle, long seed, int killAfter, boolean reshard, boolean graceful)
+      throws Exception {
     AtomicBoolean killed = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger ackedThisCycle = new AtomicInteger();
@@ -180,6 +217,9 @@ class CrashRecoveryIT {
       t.setDaemon(true);
       threads.add(t);
     }
+    Thread churner = new Thread(() -> churn(k, stop, killed, unexpected), "churn-" + cycle);
+    churner.setDaemon(true);
+    threads.add(churner);
     threads.forEach(Thread::start);
     boolean reshardStarted = false;
     Thread resharder = null;
@@ -232,7 +272,11 @@ class CrashRecoveryIT {
           () -> ackedThisCycle.get() >= killAfter || !unexpected.isEmpty());
     } finally {
       killed.set(true);
-      basin.kill();
+      if (graceful) {
+        basin.stop(); // SIGTERM while producers are busy: in-flight puts finish or fail
+      } else {
+        basin.kill();
+      }
       stop.set(true);
       for (Thread t : threads) {
         t.join(Duration.ofSeconds(60).toMillis());
@@ -246,6 +290,114 @@ class CrashRecoveryIT {
     return new CycleOutcome(List.copyOf(unexpected), reshardStarted);
   }
 
+  // ---------------------------------------------------------------- control-plane churn
+
+  /** What the test knows about one churned stream: its last acknowledged state. */
+  private static final class ChurnStream {
+    final String name;
+    boolean exists;
+    int generation;
+    final List<String> ackedPayloads = new ArrayList<>();
+
+    /** The operation in flight when the server was killed ("create", "put:<payload>", "delete"). */
+    String inFlight;
+
+    ChurnStream(String name) {
+      this.name = name;
+    }
+  }
+
+  private final List<ChurnStream> churned =
+      List.of(new ChurnStream("churn-0"), new ChurnStream("churn-1"), new ChurnStream("churn-2"));
+  private int churnTurn;
+  private int churnOps;
+
+  /**
+   * Creates, writes to and deletes small streams in turn, so kills also land in the middle of
+   * control-plane changes. Runs on one thread; at most one operation is in flight at a kill.
+   */
+  private void churn(
+      KinesisClient k, AtomicBoolean stop, AtomicBoolean killed, List<String> unexpected) {
+    while (!stop.get() && !killed.get()) {
+      ChurnStream s = churned.get(churnTurn++ % churned.size());
+      try {
+        if (!s.exists) {
+          s.inFlight = "create";
+          k.createStream(r -> r.streamName(s.name).shardCount(1));
+          s.exists = true;
+          s.generation++;
+          s.ackedPayloads.clear();
+        } else if (s.ackedPayloads.size() < 3) {
+          String payload = "gen=" + s.generation + " n=" + s.ackedPayloads.size();
+          s.inFlight = "put:" + payload;
+          k.putRecord(
+              r -> r.streamName(s.name).partitionKey("p").data(SdkBytes.fromUtf8String(payload)));
+          s.ackedPayloads.add(payload);
+        } else {
+          s.inFlight = "delete";
+          k.deleteStream(r -> r.streamName(s.name));
+          s.exists = false;
+          s.ackedPayloads.clear();
+        }
+        s.inFlight = null;
+        churnOps++;
+      } catch (SdkException e) {
+        if (!killed.get()) {
+          unexpected.add(
+              "churn on " + s.name + " (" + s.inFlight + ") failed while the server was up: " + e);
+        }
+        return;
+      }
+    }
+  }
+
+  /** After a restart: every churned stream is in its acknowledged state, or the in-flight one's. */
+  private void verifyChurn(BasinProcess basin, String when) {
+    try (KinesisClient k = KinesisClients.client(basin.endpoint(), basin.credentials(), true)) {
+      List<String> names = k.listStreams(r -> r.limit(1000)).streamNames();
+      for (ChurnStream s : churned) {
+        boolean exists = names.contains(s.name);
+        List<String> read = new ArrayList<>();
+        if (exists) {
+          KinesisReads.readShard(k, s.name, "shardId-000000000000", 100)
+              .records()
+              .forEach(r -> read.add(r.data().asUtf8String()));
+        }
+        String what = when + ": stream " + s.name + " (in flight: " + s.inFlight + ")";
+        if (s.inFlight == null) {
+          assertThat(exists).as("%s exists", what).isEqualTo(s.exists);
+          if (exists) {
+            assertThat(read).as("%s records", what).isEqualTo(s.ackedPayloads);
+          }
+        } else if (s.inFlight.equals("create")) {
+          if (exists) {
+            assertThat(read)
+                .as("%s: a stream whose creation was in flight is empty", what)
+                .isEmpty();
+            s.exists = true;
+            s.generation++;
+            s.ackedPayloads.clear();
+          }
+        } else if (s.inFlight.startsWith("put:")) {
+          assertThat(exists).as("%s exists", what).isTrue();
+          List<String> withPut = new ArrayList<>(s.ackedPayloads);
+          withPut.add(s.inFlight.substring(4));
+          assertThat(read).as("%s records", what).isIn(s.ackedPayloads, withPut);
+          s.ackedPayloads.clear();
+          s.ackedPayloads.addAll(read);
+        } else {
+          if (exists) {
+            assertThat(read).as("%s records", what).isEqualTo(s.ackedPayloads);
+          } else {
+            s.exists = false;
+            s.ackedPayloads.clear();
+          }
+        }
+        s.inFlight = null;
+      }
+    }
+  }
+
   private void produce(
       KinesisClient k,
       int producer,
@@ -254,7 +406,7 @@ class CrashRecoveryIT {
       AtomicBoolean killed,
       AtomicInteger ackedThisCycle,
       List<String> unexpected) {
-    while (!stop.get()) {
+    while (!stop.get() && !killed.get()) {
       boolean batch = random.nextInt(5) != 0;
       int n = batch ? 1 + random.nextInt(25) : 1;
       List<Attempt> attempts = new ArrayList<>(n);
@@ -456,6 +608,7 @@ class CrashRecoveryIT {
         }
       }
       everRead.putAll(found);
+      found.keySet().stream().filter(key -> !acked.containsKey(key)).forEach(unackedFound::add);
       assertThat(problems.subList(0, Math.min(20, problems.size())))
           .as(
               "%s: %s records read, %s acknowledged checked, %s shards%s",

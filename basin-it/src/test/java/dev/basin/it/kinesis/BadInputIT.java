@@ -355,14 +355,14 @@ class BadInputIT {
 
     ObjectNode badHash = putRecord(VICTIM, "pk", new byte[] {1}).put("ExplicitHashKey", "abc");
     assertError(
-        raw.call(f, "PutRecord", badHash), f, 400, "ValidationException", "ExplicitHashKey");
+        raw.call(f, "PutRecord", badHash), f, 400, "ValidationException", "explicitHashKey");
     ObjectNode hugeHash =
         putRecord(VICTIM, "pk", new byte[] {1})
             .put("ExplicitHashKey", BigInteger.ONE.shiftLeft(128).toString());
     Response huge = raw.call(f, "PutRecord", hugeHash);
     assertThat(huge.status()).as("%s", huge).isEqualTo(400);
     assertThat(huge.type()).isIn("ValidationException", "InvalidArgumentException");
-    assertThat(huge.message()).contains("ExplicitHashKey");
+    assertThat(huge.message()).containsIgnoringCase("ExplicitHashKey");
     ObjectNode badOrdering =
         putRecord(VICTIM, "pk", new byte[] {1}).put("SequenceNumberForOrdering", "12ab");
     assertError(
@@ -498,6 +498,43 @@ class BadInputIT {
     assertThat(streamExists("a/b")).isFalse();
   }
 
+  /**
+   * "." and ".." match Kinesis's stream-name pattern [a-zA-Z0-9_.-]+. Basin may refuse them or
+   * support them, but a stream it accepts must work, and its files must stay inside the streams
+   * folder.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {".", ".."})
+  @Order(1)
+  void dotStreamNamesAreRefusedOrWork(String name) {
+    Format f = Format.JSON;
+    Response create =
+        raw.call(f, "CreateStream", RawAws.object().put("StreamName", name).put("ShardCount", 1));
+    if (create.status() == 400) {
+      assertError(create, f, 400, "ValidationException", "streamName");
+      assertThat(streamExists(name)).isFalse();
+      return;
+    }
+    assertThat(create.status()).as("CreateStream '%s': %s", name, create).isEqualTo(200);
+    Path data = basin.dataDir();
+    assertThat(data.resolve("stream.json"))
+        .as("CreateStream '%s' must not write metadata outside DATA_DIR/streams", name)
+        .doesNotExist();
+    assertThat(data.resolve("streams").resolve("stream.json"))
+        .as("CreateStream '%s' must not write metadata into DATA_DIR/streams itself", name)
+        .doesNotExist();
+    Response put =
+        raw.call(f, "PutRecord", putRecord(name, "pk", "dot".getBytes(StandardCharsets.UTF_8)));
+    assertThat(put.status())
+        .as("PutRecord to stream '%s', which CreateStream accepted: %s", name, put)
+        .isEqualTo(200);
+    String it = iterator(f, name, "shardId-000000000000", "TRIM_HORIZON");
+    Response get = raw.call(f, "GetRecords", RawAws.object().put("ShardIterator", it));
+    assertThat(get.json().path("Records")).hasSize(1);
+    Response delete = raw.call(f, "DeleteStream", RawAws.object().put("StreamName", name));
+    assertThat(delete.status()).as("DeleteStream '%s': %s", name, delete).isEqualTo(200);
+  }
+
   @ParameterizedTest
   @EnumSource(Format.class)
   @Order(1)
@@ -601,38 +638,71 @@ class BadInputIT {
   @ParameterizedTest
   @EnumSource(Format.class)
   @Order(1)
-  void bodyOverSixteenMibIsRefusedWith413(Format f) {
+  void bodyOverSixteenMibIsRefusedWith413WhenTheClientAsksFirst(Format f) {
+    byte[] body = oversizedBody();
+    // a client that asks first (Expect: 100-continue) is told before it sends the body
+    Response asked = raw.postExpectingContinue(signedHeaders(f, body), body);
+    assertThat(asked.status()).as("%s", asked).isEqualTo(413);
+    assertThat(asked.type()).isEqualTo("RequestEntityTooLargeException");
+    assertThat(asked.contentType()).isEqualTo(f.contentType);
+    assertThat(asked.message()).contains("http.max-request-bytes");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Format.class)
+  @Order(1)
+  void chunkedBodyOverSixteenMibIsRefusedWith413(Format f) {
+    // no Content-Length: the server finds out while reading
+    byte[] body = oversizedBody();
+    Response chunked = raw.postChunked(signedHeaders(f, body), body);
+    assertThat(chunked.status()).as("chunked body over the limit: %s", chunked).isEqualTo(413);
+    assertThat(chunked.type()).isEqualTo("RequestEntityTooLargeException");
+    assertThat(chunked.contentType()).isEqualTo(f.contentType);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Format.class)
+  @Order(1)
+  void bodyOverSixteenMibThroughTheSdkGetsA413(Format f) {
+    // the AWS SDK just sends the body (no Expect for Kinesis), then reads the answer: it must get
+    // the 413 as a service error, not a broken connection
+    try (KinesisClient k = sdk(f == Format.CBOR)) {
+      List<PutRecordsRequestEntry> entries = new ArrayList<>();
+      for (int i = 0; i < 17; i++) {
+        entries.add(
+            PutRecordsRequestEntry.builder()
+                .partitionKey("huge-" + i)
+                .data(SdkBytes.fromByteArray(new byte[1_000_000]))
+                .build());
+      }
+      Throwable t =
+          org.assertj.core.api.Assertions.catchThrowable(
+              () -> k.putRecords(r -> r.streamName(VICTIM).records(entries)));
+      assertThat(t)
+          .as("PutRecords with a 17 MB body through the SDK: expected a 413 service error")
+          .isInstanceOf(AwsServiceException.class);
+      AwsServiceException e = (AwsServiceException) t;
+      assertThat(e.statusCode()).isEqualTo(413);
+      assertThat(e.awsErrorDetails().errorCode()).isEqualTo("RequestEntityTooLargeException");
+    }
+  }
+
+  private static byte[] oversizedBody() {
     byte[] body = new byte[16 * MIB + 1024];
     Arrays.fill(body, (byte) ' ');
     body[0] = '{';
     body[body.length - 1] = '}';
+    return body;
+  }
+
+  private static Map<String, String> signedHeaders(Format f, byte[] body) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", f.contentType);
     headers.put("X-Amz-Target", "Kinesis_20131202.PutRecord");
     headers.putAll(
         new SigV4Signer(basin.credentials(), "us-east-1", "kinesis")
             .sign("POST", basin.endpoint().resolve("/"), headers, body, Instant.now()));
-
-    // a client that asks first (Expect: 100-continue) is told before it sends the body
-    Response asked = raw.post(headers, body, true);
-    assertThat(asked.status()).as("%s", asked).isEqualTo(413);
-    assertThat(asked.type()).isEqualTo("RequestEntityTooLargeException");
-    assertThat(asked.contentType()).isEqualTo(f.contentType);
-    assertThat(asked.message()).contains("http.max-request-bytes");
-
-    // a client that just sends (the AWS SDK's way for Kinesis) must be able to read the 413 too
-    Response sent;
-    try {
-      sent = raw.post(headers, body, false);
-    } catch (java.io.UncheckedIOException e) {
-      throw new AssertionError(
-          "a 16 MiB + 1 KiB body sent without Expect: 100-continue got no HTTP answer (the server"
-              + " answers 413 and closes while the client is still sending, so the client sees a"
-              + " reset instead of the 413)",
-          e);
-    }
-    assertThat(sent.status()).as("%s", sent).isEqualTo(413);
-    assertThat(sent.type()).isEqualTo("RequestEntityTooLargeException");
+    return headers;
   }
 
   @ParameterizedTest
@@ -829,13 +899,13 @@ class BadInputIT {
                 Instant.now().minus(Duration.ofHours(1))));
     assertError(raw.post(old, body), f, 400, "InvalidSignatureException", "Signature expired");
 
-    // and the same request, properly signed, is fine (then removed from the expectations: it is
-    // the only one of these that stores a record)
-    Response ok = raw.send(f.contentType, target, body, good, Map.of());
+    // a properly signed request is fine: the only one of these that stores a record
+    byte[] okData = ("signed properly " + f).getBytes(StandardCharsets.UTF_8);
+    Response ok =
+        raw.send(
+            f.contentType, target, f.encode(putRecord(VICTIM, "auth", okData)), good, Map.of());
     assertThat(ok.status()).as("%s", ok).isEqualTo(200);
-    expected.put(
-        ok.json().path("SequenceNumber").asText(),
-        new Expected("auth", "must not be stored".getBytes(StandardCharsets.UTF_8)));
+    expected.put(ok.json().path("SequenceNumber").asText(), new Expected("auth", okData));
   }
 
   // ---------------------------------------------------------------- native API
@@ -913,6 +983,129 @@ class BadInputIT {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertNativeError(missingStream, 404, "STREAM_NOT_FOUND", "nope");
+  }
+
+  @Test
+  @Order(1)
+  void nativeApiStoresNothingWhenALaterLineBreaksARecordLimit() throws Exception {
+    String stream = "ndjson-all-or-nothing";
+    assertThat(
+            nativeCall("POST", "/api/v1/streams", "{\"name\":\"" + stream + "\",\"shards\":1}")
+                .statusCode())
+        .isEqualTo(201);
+    StringBuilder body = new StringBuilder();
+    for (int i = 1; i <= 500; i++) {
+      body.append("{\"i\":").append(i).append("}\n");
+    }
+    body.append("{\"big\":\"").append("x".repeat(1_100_000)).append("\"}\n"); // line 501: > 1 MiB
+    HttpResponse<String> r =
+        nativeCall("POST", "/api/v1/streams/" + stream + "/records", body.toString());
+    int stored;
+    try (KinesisClient k = sdk(true)) {
+      stored = KinesisReads.readShard(k, stream, "shardId-000000000000", 1000).records().size();
+    }
+    assertThat(r.statusCode()).as("%s", abbreviate(r.body())).isEqualTo(400);
+    assertThat(stored)
+        .as("records stored by an NDJSON request refused with 400 (the API promises: nothing)")
+        .isZero();
+    assertThat(r.body()).as("the error names line 501").contains("line 501");
+  }
+
+  @Test
+  @Order(1)
+  void nativeApiNeverAltersRecordBytes() throws Exception {
+    String stream = "ndjson-bytes";
+    assertThat(
+            nativeCall("POST", "/api/v1/streams", "{\"name\":\"" + stream + "\",\"shards\":1}")
+                .statusCode())
+        .isEqualTo(201);
+    // valid JSON syntax, but the string holds a byte that is not UTF-8
+    byte[] line = {'{', '"', 'a', '"', ':', '"', (byte) 0xFF, '"', '}', '\n'};
+    HttpResponse<String> r =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .build()
+            .send(
+                HttpRequest.newBuilder(
+                        basin.endpoint().resolve("/api/v1/streams/" + stream + "/records"))
+                    .header("Authorization", basin.bearer())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(line))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    try (KinesisClient k = sdk(true)) {
+      List<Record> stored =
+          KinesisReads.readShard(k, stream, "shardId-000000000000", 100).records();
+      if (r.statusCode() == 400) {
+        assertThat(stored).isEmpty();
+      } else {
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(stored).hasSize(1);
+        assertThat(stored.get(0).data().asByteArray())
+            .as(
+                "stored bytes of a line that is not valid UTF-8 (expected: refused with 400, or stored as sent)")
+            .isEqualTo(Arrays.copyOf(line, line.length - 1));
+      }
+    }
+  }
+
+  @Test
+  @Order(1)
+  void nativeApiCreateRefusesMalformedFieldsWith400() throws Exception {
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("{\"name\":\"tags-list\",\"tags\":[1,2]}", "tags");
+    cases.put("{\"name\":\"tags-number\",\"tags\":{\"team\":1}}", "tags");
+    cases.put("{\"name\":\"shards-text\",\"shards\":\"abc\"}", "abc");
+    cases.put("{\"name\":\"shards-fraction\",\"shards\":2.5}", "2.5");
+    cases.put("{\"name\":\"shards-huge\",\"shards\":99999999999}", "99999999999");
+    List<String> problems = new ArrayList<>();
+    for (var c : cases.entrySet()) {
+      HttpResponse<String> r = nativeCall("POST", "/api/v1/streams", c.getKey());
+      String contentType = r.headers().firstValue("Content-Type").orElse("");
+      if (r.statusCode() != 400
+          || !contentType.startsWith("application/json")
+          || !r.body().contains(c.getValue())) {
+        problems.add(
+            c.getKey()
+                + " -> HTTP "
+                + r.statusCode()
+                + " "
+                + contentType
+                + " "
+                + abbreviate(r.body()));
+      }
+    }
+    for (String name :
+        List.of("tags-list", "tags-number", "shards-text", "shards-fraction", "shards-huge")) {
+      if (streamExists(name)) {
+        problems.add("stream " + name + " was created");
+      }
+    }
+    assertThat(problems)
+        .as(
+            "each malformed create must get a 400 JSON error naming the bad value, and create nothing")
+        .isEmpty();
+  }
+
+  private static HttpResponse<String> nativeCall(String method, String path, String body)
+      throws Exception {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .build()
+        .send(
+            HttpRequest.newBuilder(basin.endpoint().resolve(path))
+                .header("Authorization", basin.bearer())
+                .method(
+                    method,
+                    body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 300 ? s : s.substring(0, 300) + "…";
   }
 
   // ---------------------------------------------------------------- afterwards

@@ -72,7 +72,12 @@ class KinesisSdkIT {
 
   @BeforeAll
   static void startServer() {
-    basin = BasinProcess.start(dir.resolve("data"));
+    // 64 KiB segments: reads, seeks by sequence number and by timestamp cross segment files, and
+    // 1 MiB records are larger than a segment
+    basin =
+        BasinProcess.builder(dir.resolve("data"))
+            .args("--set", "streams.segment-bytes=65536")
+            .start();
   }
 
   @AfterAll
@@ -216,8 +221,9 @@ class KinesisSdkIT {
           new BigInteger(d.shards().get(0).hashKeyRange().endingHashKey()).shiftRight(1);
       k.splitShard(
           r -> r.streamName(name).shardToSplit(ids(0)[0]).newStartingHashKey(mid.toString()));
-      Instant afterSplit = Instant.ofEpochMilli(System.currentTimeMillis());
-      Poll.clockPast(afterSplit.toEpochMilli() + 2);
+      // strictly after the parent closed (it closed before the SplitShard answer arrived)
+      Instant afterSplit = Instant.ofEpochMilli(System.currentTimeMillis() + 1);
+      Poll.clockPast(afterSplit.toEpochMilli() + 1);
       assertThat(filtered(k, name, ShardFilterType.AT_LATEST, null, null))
           .containsExactly(ids(1, 2, 3, 4));
       assertThat(filtered(k, name, ShardFilterType.FROM_TRIM_HORIZON, null, null))
@@ -435,6 +441,8 @@ class KinesisSdkIT {
       assertThat(afterLast.records()).isEmpty();
 
       // AT_TIMESTAMP between two puts (CBOR carries epoch millis, JSON epoch seconds)
+      // x must not share its millisecond with the records before it
+      Poll.clockPast(System.currentTimeMillis() + 1);
       byte[] xData = "before-the-mark".getBytes(StandardCharsets.UTF_8);
       PutRecordResponse x =
           k.putRecord(
@@ -529,6 +537,200 @@ class KinesisSdkIT {
             byShard.get(sh.shardId()));
       }
       k.deleteStream(r -> r.streamName(name));
+      s.assertEncoding();
+    }
+  }
+
+  @ParameterizedTest(name = "cbor={0}")
+  @ValueSource(booleans = {true, false})
+  void largeRecordsComeBackWhole(boolean cbor) {
+    try (Session s = new Session(cbor)) {
+      KinesisClient k = s.k;
+      String name = s.name("large");
+      k.createStream(r -> r.streamName(name).shardCount(1));
+      List<byte[]> sent = new ArrayList<>();
+      Random random = new Random(7);
+      for (int call = 0; call < 3; call++) {
+        List<PutRecordsRequestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          byte[] data = bytes(random, 1024 * 1024 - 1); // plus the 1-byte key: exactly 1 MiB
+          sent.add(data);
+          entries.add(
+              PutRecordsRequestEntry.builder()
+                  .partitionKey("k")
+                  .data(SdkBytes.fromByteArray(data))
+                  .build());
+        }
+        PutRecordsResponse r = k.putRecords(b -> b.streamName(name).records(entries));
+        assertThat(r.failedRecordCount()).isZero();
+      }
+      String it = iterator(k, name, ids(0)[0], ShardIteratorType.TRIM_HORIZON, null, null);
+      List<byte[]> read = new ArrayList<>();
+      for (int call = 0; call < 100 && read.size() < sent.size(); call++) {
+        String current = it;
+        GetRecordsResponse r = k.getRecords(b -> b.shardIterator(current));
+        long bytes = r.records().stream().mapToLong(x -> x.data().asByteArray().length + 1).sum();
+        assertThat(bytes)
+            .as("one GetRecords answer carries at most 10 MiB")
+            .isLessThanOrEqualTo(10L * 1024 * 1024);
+        assertThat(r.records()).as("GetRecords makes progress while records remain").isNotEmpty();
+        r.records().forEach(x -> read.add(x.data().asByteArray()));
+        it = r.nextShardIterator();
+      }
+      assertThat(read).hasSameSizeAs(sent);
+      for (int i = 0; i < sent.size(); i++) {
+        assertThat(Arrays.equals(read.get(i), sent.get(i))).as("record %s", i).isTrue();
+      }
+      k.deleteStream(r -> r.streamName(name));
+      s.assertEncoding();
+    }
+  }
+
+  @ParameterizedTest(name = "cbor={0}")
+  @ValueSource(booleans = {true, false})
+  void aReaderOfASplitShardReadsToItsEndAndIsSentToTheChildren(boolean cbor) {
+    try (Session s = new Session(cbor)) {
+      KinesisClient k = s.k;
+      String name = s.name("split-read");
+      k.createStream(r -> r.streamName(name).shardCount(1));
+      List<String> before = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        String pk = "before-" + i;
+        before.add(
+            k.putRecord(r -> r.streamName(name).partitionKey(pk).data(SdkBytes.fromUtf8String(pk)))
+                .sequenceNumber());
+      }
+      String parent = ids(0)[0];
+      String latestBefore = iterator(k, name, parent, ShardIteratorType.LATEST, null, null);
+      GetRecordsResponse first =
+          k.getRecords(
+              r ->
+                  r.shardIterator(
+                          iterator(k, name, parent, ShardIteratorType.TRIM_HORIZON, null, null))
+                      .limit(2));
+      assertThat(first.records())
+          .extracting(Record::sequenceNumber)
+          .containsExactlyElementsOf(before.subList(0, 2));
+      assertThat(first.millisBehindLatest())
+          .as("MillisBehindLatest while records remain")
+          .isNotNull();
+
+      BigInteger mid = MAX_HASH.shiftRight(1);
+      k.splitShard(r -> r.streamName(name).shardToSplit(parent).newStartingHashKey(mid.toString()));
+      List<String> after = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        String pk = "after-" + i;
+        after.add(
+            k.putRecord(r -> r.streamName(name).partitionKey(pk).data(SdkBytes.fromUtf8String(pk)))
+                .sequenceNumber());
+      }
+
+      // the iterator issued before the split reads the rest of the parent, then ends
+      GetRecordsResponse rest =
+          k.getRecords(r -> r.shardIterator(first.nextShardIterator()).limit(100));
+      assertThat(rest.records())
+          .extracting(Record::sequenceNumber)
+          .containsExactlyElementsOf(before.subList(2, 5));
+      assertThat(rest.nextShardIterator())
+          .as("NextShardIterator at the end of a closed shard")
+          .isNull();
+      assertThat(rest.childShards())
+          .extracting(c -> c.shardId())
+          .containsExactlyInAnyOrder(ids(1, 2));
+      for (var child : rest.childShards()) {
+        assertThat(child.parentShards()).containsExactly(parent);
+      }
+      assertThat(rest.childShards())
+          .extracting(c -> c.hashKeyRange().startingHashKey())
+          .containsExactlyInAnyOrder("0", mid.toString());
+
+      GetRecordsResponse latest = k.getRecords(r -> r.shardIterator(latestBefore));
+      assertThat(latest.records()).as("LATEST issued before the split").isEmpty();
+      assertThat(latest.nextShardIterator()).isNull();
+      assertThat(latest.childShards()).hasSize(2);
+
+      String ending =
+          KinesisReads.listAllShards(k, name).get(0).sequenceNumberRange().endingSequenceNumber();
+      assertThat(ending).isEqualTo(before.get(4));
+      GetRecordsResponse atEnd =
+          k.getRecords(
+              r ->
+                  r.shardIterator(
+                      iterator(
+                          k, name, parent, ShardIteratorType.AT_SEQUENCE_NUMBER, ending, null)));
+      assertThat(atEnd.records()).extracting(Record::sequenceNumber).containsExactly(ending);
+      assertThat(atEnd.nextShardIterator()).isNull();
+      GetRecordsResponse afterEnd =
+          k.getRecords(
+              r ->
+                  r.shardIterator(
+                      iterator(
+                          k, name, parent, ShardIteratorType.AFTER_SEQUENCE_NUMBER, ending, null)));
+      assertThat(afterEnd.records()).isEmpty();
+      assertThat(afterEnd.nextShardIterator()).isNull();
+      assertThat(afterEnd.childShards()).hasSize(2);
+      GetRecordsResponse latestNow =
+          k.getRecords(
+              r ->
+                  r.shardIterator(iterator(k, name, parent, ShardIteratorType.LATEST, null, null)));
+      assertThat(latestNow.records()).isEmpty();
+      assertThat(latestNow.nextShardIterator()).isNull();
+
+      List<String> inChildren = new ArrayList<>();
+      for (String child : ids(1, 2)) {
+        ShardRead read = KinesisReads.readShard(k, name, child, 100);
+        read.records().forEach(r -> inChildren.add(r.sequenceNumber()));
+        for (Record r : read.records()) {
+          assertThat(new BigInteger(r.sequenceNumber()))
+              .as("child sequence numbers exceed the parent's")
+              .isGreaterThan(new BigInteger(ending));
+        }
+      }
+      assertThat(inChildren).containsExactlyInAnyOrderElementsOf(after);
+      k.deleteStream(r -> r.streamName(name));
+      s.assertEncoding();
+    }
+  }
+
+  @ParameterizedTest(name = "cbor={0}")
+  @ValueSource(booleans = {true, false})
+  void onDemandModeAndLimits(boolean cbor) {
+    try (Session s = new Session(cbor)) {
+      KinesisClient k = s.k;
+      String name = s.name("on-demand");
+      k.createStream(r -> r.streamName(name).streamModeDetails(m -> m.streamMode("ON_DEMAND")));
+      StreamDescriptionSummary sum = summary(k, name);
+      assertThat(sum.streamModeDetails().streamModeAsString()).isEqualTo("ON_DEMAND");
+      assertThat(sum.openShardCount()).isEqualTo(4);
+      AwsServiceException e =
+          Expect.thrown(
+              AwsServiceException.class,
+              () ->
+                  k.updateShardCount(
+                      r ->
+                          r.streamName(name)
+                              .targetShardCount(2)
+                              .scalingType(ScalingType.UNIFORM_SCALING)));
+      assertThat(e.awsErrorDetails().errorCode())
+          .isIn("InvalidArgumentException", "ValidationException");
+      k.updateStreamMode(
+          r -> r.streamARN(sum.streamARN()).streamModeDetails(m -> m.streamMode("PROVISIONED")));
+      assertThat(summary(k, name).streamModeDetails().streamModeAsString())
+          .isEqualTo("PROVISIONED");
+      k.updateShardCount(
+          r -> r.streamName(name).targetShardCount(2).scalingType(ScalingType.UNIFORM_SCALING));
+      assertThat(summary(k, name).openShardCount()).isEqualTo(2);
+      var limits = k.describeLimits();
+      assertThat(limits.openShardCount()).isGreaterThanOrEqualTo(2);
+      assertThat(limits.shardLimit()).isPositive();
+      // by ARN instead of name
+      assertThat(
+              k.describeStreamSummary(r -> r.streamARN(sum.streamARN()))
+                  .streamDescriptionSummary()
+                  .streamName())
+          .isEqualTo(name);
+      k.deleteStream(r -> r.streamARN(sum.streamARN()));
+      assertThat(k.listStreams().streamNames()).doesNotContain(name);
       s.assertEncoding();
     }
   }

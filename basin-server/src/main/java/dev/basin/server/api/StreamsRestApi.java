@@ -7,6 +7,7 @@ import dev.basin.common.error.BasinException;
 import dev.basin.common.error.ErrorKind;
 import dev.basin.common.json.Json;
 import dev.basin.server.http.Authenticator;
+import dev.basin.server.http.RequestBodies;
 import dev.basin.stream.GetRecordsResult;
 import dev.basin.stream.IteratorType;
 import dev.basin.stream.PutEntry;
@@ -18,9 +19,7 @@ import dev.basin.stream.StreamRecord;
 import dev.basin.stream.StreamService;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -43,9 +42,11 @@ public final class StreamsRestApi {
   private static final int BATCH = 500;
 
   private final StreamService streams;
+  private final long maxBodyBytes;
 
-  public StreamsRestApi(StreamService streams) {
+  public StreamsRestApi(StreamService streams, long maxBodyBytes) {
     this.streams = streams;
+    this.maxBodyBytes = maxBodyBytes;
   }
 
   /** Registers the routes and the bearer-token check. */
@@ -78,7 +79,7 @@ public final class StreamsRestApi {
   }
 
   private interface Action {
-    void run(Context ctx) throws IOException;
+    void run(Context ctx);
   }
 
   private static io.javalin.http.Handler guarded(Action action) {
@@ -158,12 +159,22 @@ public final class StreamsRestApi {
   }
 
   private void create(Context ctx) {
-    JsonNode req = parseObject(ctx.bodyAsBytes());
-    String name = text(req, "name");
-    if (name == null) {
-      throw new BadRequest("body must name the stream: {\"name\": \"orders\", \"shards\": 2}");
+    JsonNode req = parseObject(RequestBodies.read(ctx, maxBodyBytes));
+    JsonNode nameNode = req.get("name");
+    if (nameNode == null || !nameNode.isTextual()) {
+      throw new BadRequest(
+          "body must name the stream as a string: {\"name\": \"orders\", \"shards\": 2}");
     }
-    Integer shards = req.hasNonNull("shards") ? req.get("shards").asInt() : null;
+    String name = nameNode.asText();
+    Integer shards = null;
+    JsonNode shardsNode = req.get("shards");
+    if (shardsNode != null && !shardsNode.isNull()) {
+      if (!shardsNode.isIntegralNumber() || !shardsNode.canConvertToInt()) {
+        throw new BadRequest(
+            "shards must be a whole number of shards, was " + shardsNode.toString());
+      }
+      shards = shardsNode.intValue();
+    }
     StreamMode mode = StreamMode.PROVISIONED;
     String modeText = text(req, "mode");
     if (modeText != null) {
@@ -176,8 +187,21 @@ public final class StreamsRestApi {
       shards = 1;
     }
     Map<String, String> tags = null;
-    if (req.has("tags")) {
-      tags = Json.mapper().convertValue(req.get("tags"), Map.class);
+    JsonNode tagsNode = req.get("tags");
+    if (tagsNode != null && !tagsNode.isNull()) {
+      if (!tagsNode.isObject()) {
+        throw new BadRequest("tags must be an object of strings, was " + tagsNode);
+      }
+      tags = new java.util.LinkedHashMap<>();
+      var it = tagsNode.fields();
+      while (it.hasNext()) {
+        var e = it.next();
+        if (!e.getValue().isTextual()) {
+          throw new BadRequest(
+              "tags must be an object of strings; tag '" + e.getKey() + "' is " + e.getValue());
+        }
+        tags.put(e.getKey(), e.getValue().asText());
+      }
     }
     StreamMetadata meta = streams.createStream(name, shards, mode, tags);
     json(ctx, 201, detail(meta));
@@ -221,56 +245,87 @@ public final class StreamsRestApi {
    * Stores newline-delimited JSON: each non-blank line is one record. Every line is checked before
    * anything is stored, so a malformed line rejects the whole request and stores nothing.
    */
-  private void put(Context ctx) throws IOException {
+  private void put(Context ctx) {
     String name = ctx.pathParam("name");
     String keyField = ctx.queryParam("partitionKeyField");
     String fixedKey = ctx.queryParam("partitionKey");
+    byte[] body;
+    try {
+      body = RequestBodies.read(ctx, maxBodyBytes);
+    } catch (RequestBodies.TooLargeException e) {
+      error(ctx, 413, "REQUEST_TOO_LARGE", e.getMessage() + "; send fewer records per request");
+      return;
+    }
     List<PutEntry> entries = new ArrayList<>();
-    try (BufferedReader reader =
-        new BufferedReader(new InputStreamReader(ctx.bodyInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      int lineNo = 0;
-      while ((line = reader.readLine()) != null) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = Json.mapper().readTree(line);
-        } catch (IOException e) {
-          throw new BadRequest(
-              "line " + lineNo + " is not valid JSON (nothing was stored): " + e.getMessage());
-        }
-        String key = fixedKey;
-        if (keyField != null) {
-          JsonNode k = node.get(keyField);
-          if (k == null || k.isNull() || k.isContainerNode()) {
-            throw new BadRequest(
-                "line "
-                    + lineNo
-                    + " has no scalar field '"
-                    + keyField
-                    + "' to use as partition key (nothing was stored)");
-          }
-          key = k.asText();
-        }
-        if (key == null) {
-          key = UUID.randomUUID().toString();
-        }
-        entries.add(new PutEntry(key, null, line.getBytes(StandardCharsets.UTF_8)));
+    int lineNo = 0;
+    int start = 0;
+    while (start < body.length) {
+      int end = start;
+      while (end < body.length && body[end] != '\n') {
+        end++;
       }
+      lineNo++;
+      byte[] line = java.util.Arrays.copyOfRange(body, start, end > start && body[end - 1] == '\r' ? end - 1 : end);
+      start = end + 1;
+      if (utf8(line) == null) {
+        throw new BadRequest(
+            "line " + lineNo + " is not valid UTF-8 (nothing was stored); JSON must be UTF-8");
+      }
+      if (isBlank(line)) {
+        continue;
+      }
+      JsonNode node;
+      try {
+        node = Json.mapper().readTree(line);
+      } catch (IOException e) {
+        throw new BadRequest(
+            "line " + lineNo + " is not valid JSON (nothing was stored): " + e.getMessage());
+      }
+      String key = fixedKey;
+      if (keyField != null) {
+        JsonNode k = node.get(keyField);
+        if (k == null || k.isNull() || k.isContainerNode()) {
+          throw new BadRequest(
+              "line "
+                  + lineNo
+                  + " has no scalar field '"
+                  + keyField
+                  + "' to use as partition key (nothing was stored)");
+        }
+        key = k.asText();
+      }
+      if (key == null) {
+        key = UUID.randomUUID().toString();
+      }
+      PutEntry entry = new PutEntry(key, null, line);
+      try {
+        streams.validateRecord(entry);
+      } catch (BasinException e) {
+        throw new BadRequest("line " + lineNo + ": " + e.getMessage() + " (nothing was stored)");
+      }
+      entries.add(entry);
     }
     if (entries.isEmpty()) {
       throw new BadRequest("the body holds no records; send one JSON document per line");
     }
-    ObjectNode body = Json.mapper().createObjectNode();
-    ArrayNode results = body.putArray("results");
+    ObjectNode answer = Json.mapper().createObjectNode();
+    ArrayNode results = answer.putArray("results");
     int failed = 0;
-    for (int i = 0; i < entries.size(); i += BATCH) {
-      List<PutOutcome> outcomes =
-          streams.putRecords(name, entries.subList(i, Math.min(entries.size(), i + BATCH)));
-      for (PutOutcome o : outcomes) {
+    long maxBatchBytes = streams.config().maxPutRecordsBytes();
+    int from = 0;
+    while (from < entries.size()) {
+      int to = from;
+      long bytes = 0;
+      while (to < entries.size() && to - from < BATCH) {
+        PutEntry e = entries.get(to);
+        long size = e.partitionKey().length() + e.data().length;
+        if (to > from && bytes + size > maxBatchBytes) {
+          break;
+        }
+        bytes += size;
+        to++;
+      }
+      for (PutOutcome o : streams.putRecords(name, entries.subList(from, to))) {
         ObjectNode r = results.addObject();
         if (o.succeeded()) {
           r.put("shardId", o.shardId());
@@ -281,10 +336,11 @@ public final class StreamsRestApi {
           r.put("message", o.errorMessage());
         }
       }
+      from = to;
     }
-    body.put("records", entries.size());
-    body.put("failed", failed);
-    json(ctx, 200, body);
+    answer.put("records", entries.size());
+    answer.put("failed", failed);
+    json(ctx, 200, answer);
   }
 
   /**
@@ -363,6 +419,15 @@ public final class StreamsRestApi {
             + " timestamp:<ISO-8601>, was '"
             + from
             + "'");
+  }
+
+  private static boolean isBlank(byte[] line) {
+    for (byte b : line) {
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String utf8(byte[] data) {

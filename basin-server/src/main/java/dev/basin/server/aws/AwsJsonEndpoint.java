@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.common.error.BasinException;
 import dev.basin.server.auth.Principal;
 import dev.basin.server.http.Authenticator;
+import dev.basin.server.http.RequestBodies;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -52,18 +53,15 @@ public final class AwsJsonEndpoint {
     String operation = "unknown";
     String outcome = "ok";
     try {
-      long length = ctx.contentLength();
-      if (length > maxBodyBytes) {
+      byte[] body;
+      try {
+        body = RequestBodies.read(ctx, maxBodyBytes);
+      } catch (RequestBodies.TooLargeException e) {
         throw new AwsErrorException(
             "RequestEntityTooLargeException",
-            "Request body of "
-                + length
-                + " bytes exceeds the limit of "
-                + maxBodyBytes
-                + " bytes (setting http.max-request-bytes)",
+            e.getMessage() + " (setting http.max-request-bytes)",
             413);
       }
-      byte[] body = ctx.bodyAsBytes();
       Principal principal = authenticator.authenticateAws(ctx, body);
       if (target == null || target.indexOf('.') < 0) {
         throw AwsErrorException.client(
@@ -141,7 +139,10 @@ public final class AwsJsonEndpoint {
     }
     if (!node.isObject()) {
       throw AwsErrorException.client(
-          "SerializationException", "Request body must be a JSON object (a structure)");
+          "SerializationException",
+          "Request body must be "
+              + (format == WireFormat.CBOR ? "a CBOR map" : "a JSON object")
+              + " (the operation's input structure)");
     }
     return node;
   }

@@ -73,20 +73,19 @@ public final class ServerCommand implements Callable<Integer> {
         .addKeyValue("settings", config.describe())
         .log("configuration");
     BasinServer server = new BasinServer(config).start();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "basin-shutdown"));
+    // SIGTERM and SIGINT end the wait below, so the server stops on this thread and the process
+    // exits 0; the shutdown hook only covers other ways the JVM may go down.
+    CountDownLatch stop = new CountDownLatch(1);
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.countDown());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "basin-shutdown"));
     spec.commandLine()
         .getOut()
         .println("basin ready http=" + server.httpPort() + " pg=" + server.pgPort());
     spec.commandLine().getOut().flush();
-    stopped.await();
+    stop.await();
+    server.close();
     return 0;
   }
 

@@ -24,6 +24,35 @@ public final class SequenceNumbers {
     return BigInteger.valueOf(shardIndex + 1L).shiftLeft(64);
   }
 
+  /**
+   * The sequence numbers of {@code count} consecutive offsets from {@code firstOffset}: one
+   * BigInteger conversion, then decimal increments (a put's hot path).
+   */
+  static String[] range(BigInteger base, long firstOffset, int count) {
+    String[] out = new String[count];
+    if (count == 0) {
+      return out;
+    }
+    char[] digits = of(base, firstOffset).toCharArray();
+    out[0] = new String(digits);
+    for (int i = 1; i < count; i++) {
+      int p = digits.length - 1;
+      while (p >= 0 && digits[p] == '9') {
+        digits[p--] = '0';
+      }
+      if (p < 0) {
+        char[] longer = new char[digits.length + 1];
+        longer[0] = '1';
+        System.arraycopy(digits, 0, longer, 1, digits.length);
+        digits = longer;
+      } else {
+        digits[p]++;
+      }
+      out[i] = new String(digits);
+    }
+    return out;
+  }
+
   static String of(BigInteger base, long offset) {
     if (offset < 0) {
       throw new IllegalArgumentException("negative offset " + offset);

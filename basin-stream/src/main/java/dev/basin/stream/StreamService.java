@@ -570,11 +570,12 @@ public final class StreamService implements AutoCloseable {
         try {
           AppendResult r = p.future.get();
           String shardId = p.shard.shardId();
-          BigInteger base = SequenceNumbers.base(p.shard.index());
+          String[] sequenceNumbers =
+              SequenceNumbers.range(
+                  SequenceNumbers.base(p.shard.index()), r.firstOffset(), p.indexes.size());
           for (int j = 0; j < p.indexes.size(); j++) {
             int i = p.indexes.get(j);
-            outcomes[i] =
-                PutOutcome.stored(shardId, SequenceNumbers.of(base, r.firstOffset() + j));
+            outcomes[i] = PutOutcome.stored(shardId, sequenceNumbers[j]);
             storedBytes += entries.get(i).partitionKey().length() + entries.get(i).data().length;
             stored++;
           }

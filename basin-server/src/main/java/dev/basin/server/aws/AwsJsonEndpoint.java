@@ -77,12 +77,18 @@ public final class AwsJsonEndpoint {
             "UnknownOperationException", "Operation " + target + " is not supported by Basin");
       }
       operation = op;
-      JsonNode input = parse(format, body);
+      boolean raw =
+          service instanceof SupportsRawInput r && r.rawInputOperations().contains(op);
+      JsonNode input = raw ? null : parse(format, body);
       ByteArrayOutputStream out = new ByteArrayOutputStream(256);
       try (JsonGenerator gen = format.mapper().getFactory().createGenerator(out)) {
         gen.writeStartObject();
         try {
-          service.handle(op, new AwsInput(input, format), principal, gen);
+          if (raw) {
+            ((SupportsRawInput) service).handleRaw(op, body, format, principal, gen);
+          } else {
+            service.handle(op, new AwsInput(input, format), principal, gen);
+          }
         } catch (BasinException e) {
           throw service.translate(e);
         }

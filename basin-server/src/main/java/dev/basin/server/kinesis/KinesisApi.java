@@ -6,6 +6,7 @@ import dev.basin.server.auth.Principal;
 import dev.basin.server.aws.AwsErrorException;
 import dev.basin.server.aws.AwsInput;
 import dev.basin.server.aws.AwsJsonService;
+import dev.basin.server.aws.SupportsRawInput;
 import dev.basin.server.aws.WireFormat;
 import dev.basin.stream.ChildShard;
 import dev.basin.stream.GetRecordsResult;
@@ -35,7 +36,8 @@ import java.util.TreeMap;
  * StreamService}. This class only translates: wire members to service calls, results to wire
  * members, service errors to Kinesis error names.
  */
-public final class KinesisApi implements AwsJsonService {
+public final class KinesisApi implements AwsJsonService, SupportsRawInput {
+  private static final Set<String> RAW_OPERATIONS = Set.of("PutRecords");
   private static final Set<String> OPERATIONS =
       Set.of(
           "CreateStream",
@@ -110,9 +112,6 @@ public final class KinesisApi implements AwsJsonService {
         break;
       case "PutRecord":
         putRecord(in, out);
-        break;
-      case "PutRecords":
-        putRecords(in, out);
         break;
       case "GetShardIterator":
         getShardIterator(in, out);
@@ -468,16 +467,27 @@ public final class KinesisApi implements AwsJsonService {
         in.requiredString("PartitionKey"), in.string("ExplicitHashKey"), in.requiredBlob("Data"));
   }
 
-  private void putRecords(AwsInput in, JsonGenerator out) throws IOException {
-    String name = streamName(in);
-    if (!in.has("Records")) {
-      throw in.missing("Records");
+  @Override
+  public Set<String> rawInputOperations() {
+    return RAW_OPERATIONS;
+  }
+
+  @Override
+  public void handleRaw(
+      String op, byte[] body, WireFormat format, Principal principal, JsonGenerator out)
+      throws IOException {
+    PutRecordsReader.Request req = PutRecordsReader.read(body, format);
+    if (req.streamName() == null && req.streamArn() == null) {
+      throw PutRecordsReader.missing("streamName");
     }
-    List<AwsInput> records = in.objects("Records");
-    List<PutEntry> entries = new ArrayList<>(records.size());
-    for (AwsInput r : records) {
-      entries.add(entry(r));
+    if (req.entries() == null) {
+      throw PutRecordsReader.missing("records");
     }
+    putRecords(streamName(req.streamName(), req.streamArn()), req.entries(), out);
+  }
+
+  private void putRecords(String name, List<PutEntry> entries, JsonGenerator out)
+      throws IOException {
     List<PutOutcome> outcomes = streams.putRecords(name, entries);
     int failed = 0;
     for (PutOutcome o : outcomes) {
@@ -632,6 +642,10 @@ public final class KinesisApi implements AwsJsonService {
     if (name == null && arn == null) {
       throw in.missing("StreamName");
     }
+    return streamName(name, arn);
+  }
+
+  private static String streamName(String name, String arn) {
     if (arn != null) {
       String fromArn = nameFromArn(arn);
       if (name != null && !name.equals(fromArn)) {

@@ -106,13 +106,16 @@ public final class BasinServer implements AutoCloseable {
       new JvmGcMetrics().bindTo(metrics);
       new ProcessorMetrics().bindTo(metrics);
 
-      Authenticator auth = new Authenticator(credentials, config.get(ServerConfig.AUTH_ENABLED), clock);
+      Authenticator auth =
+          new Authenticator(credentials, config.get(ServerConfig.AUTH_ENABLED), clock);
       if (!auth.enabled()) {
-        LOG.warn("authentication is DISABLED (auth.enabled=false): any local process can use every API");
+        LOG.warn(
+            "authentication is DISABLED (auth.enabled=false): any local process can use every API");
       }
       long maxBody = config.get(ServerConfig.MAX_REQUEST_BYTES);
       AwsJsonEndpoint aws =
-          new AwsJsonEndpoint(List.of(new KinesisApi(streams, account, clock)), auth, metrics, maxBody);
+          new AwsJsonEndpoint(
+              List.of(new KinesisApi(streams, account, clock)), auth, metrics, maxBody);
       StreamsRestApi rest = new StreamsRestApi(streams, maxBody);
       http =
           Javalin.create(
@@ -147,7 +150,8 @@ public final class BasinServer implements AutoCloseable {
                 return t;
               });
       long every = config.get(ServerConfig.RETENTION_CHECK).toMillis();
-      background.scheduleWithFixedDelay(this::enforceRetention, every, every, TimeUnit.MILLISECONDS);
+      background.scheduleWithFixedDelay(
+          this::enforceRetention, every, every, TimeUnit.MILLISECONDS);
       writeServerJson();
       ready = true;
       LOG.atInfo()

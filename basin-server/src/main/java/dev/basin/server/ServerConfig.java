@@ -40,14 +40,18 @@ public final class ServerConfig {
               "Access key id (default: the one in DATA_DIR/credentials, generated on first start)")
           .withEnv("BASIN_ACCESS_KEY_ID");
   public static final ConfigKey<String> SECRET_ACCESS_KEY =
-      ConfigKey.string("auth.secret-access-key", null, "Secret access key (with auth.access-key-id)")
+      ConfigKey.string(
+              "auth.secret-access-key", null, "Secret access key (with auth.access-key-id)")
           .withEnv("BASIN_SECRET_ACCESS_KEY")
           .asSecret();
   public static final ConfigKey<String> ACCOUNT_ID =
       ConfigKey.string("aws.account-id", "000000000000", "Account id shown in ARNs and messages");
   public static final ConfigKey<Long> MAX_REQUEST_BYTES =
       ConfigKey.size(
-          "http.max-request-bytes", 16L * 1024 * 1024, 1024 * 1024, "Largest accepted request body");
+          "http.max-request-bytes",
+          16L * 1024 * 1024,
+          1024 * 1024,
+          "Largest accepted request body");
   public static final ConfigKey<FsyncMode> FSYNC_MODE =
       ConfigKey.oneOf(
           "streams.fsync-mode",
@@ -111,7 +115,10 @@ public final class ServerConfig {
           "Per-shard GetRecords calls/s");
   public static final ConfigKey<LogFormat> LOG_FORMAT =
       ConfigKey.oneOf(
-          "log.format", LogFormat.class, LogFormat.TEXT, "text (key=value) or json (one object a line)");
+          "log.format",
+          LogFormat.class,
+          LogFormat.TEXT,
+          "text (key=value) or json (one object a line)");
   public static final ConfigKey<String> LOG_LEVEL =
       ConfigKey.string("log.level", "info", "Root log level: error, warn, info, debug, trace");
 
@@ -122,7 +129,8 @@ public final class ServerConfig {
   }
 
   /** Environment variables read by the launcher script, not by the server. */
-  public static final Set<String> LAUNCHER_ENV = Set.of("BASIN_JAVA_OPTS", "BASIN_HOME", "BASIN_JAR");
+  public static final Set<String> LAUNCHER_ENV =
+      Set.of("BASIN_JAVA_OPTS", "BASIN_HOME", "BASIN_JAR");
 
   private ServerConfig() {}
 

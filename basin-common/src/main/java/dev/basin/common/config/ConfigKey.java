@@ -49,7 +49,8 @@ public final class ConfigKey<T> {
   }
 
   public static ConfigKey<Boolean> bool(String name, boolean defaultValue, String doc) {
-    return new ConfigKey<>(name, "boolean", ConfigKey::parseBoolean, defaultValue, doc, false, null);
+    return new ConfigKey<>(
+        name, "boolean", ConfigKey::parseBoolean, defaultValue, doc, false, null);
   }
 
   /** An integer setting that must lie within [{@code min}, {@code max}]. */

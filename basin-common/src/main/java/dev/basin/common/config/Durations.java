@@ -33,7 +33,8 @@ public final class Durations {
     try {
       return Duration.parse(s.trim().toUpperCase(Locale.ROOT));
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("not a duration: '" + s + "' (use e.g. 250ms, 5s, 10m, 24h)");
+      throw new IllegalArgumentException(
+          "not a duration: '" + s + "' (use e.g. 250ms, 5s, 10m, 24h)");
     }
   }
 }

@@ -14,7 +14,8 @@ public final class Sizes {
   public static long parse(String s) {
     Matcher m = SIZE.matcher(s.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException("not a size: '" + s + "' (use e.g. 1048576, 512KiB, 64MiB)");
+      throw new IllegalArgumentException(
+          "not a size: '" + s + "' (use e.g. 1048576, 512KiB, 64MiB)");
     }
     long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);

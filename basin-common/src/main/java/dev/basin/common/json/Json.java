@@ -46,9 +46,9 @@ public final class Json {
   }
 
   /**
-   * Writes {@code value} as JSON to {@code file} durably and atomically: a temporary file is written
-   * and fsynced, renamed over the target, and the directory is fsynced. When this returns, a crash
-   * leaves either the old or the new content, never a torn file.
+   * Writes {@code value} as JSON to {@code file} durably and atomically: a temporary file is
+   * written and fsynced, renamed over the target, and the directory is fsynced. When this returns,
+   * a crash leaves either the old or the new content, never a torn file.
    */
   public static void writeAtomically(Path file, Object value) {
     try {

@@ -23,7 +23,8 @@ class ConfigDefTest {
   static final ConfigKey<Long> SIZE = ConfigKey.size("streams.segment-bytes", 1024, 512, "size");
   static final ConfigKey<Duration> EVERY =
       ConfigKey.duration("streams.interval", Duration.ofSeconds(1), "interval");
-  static final ConfigKey<Mode> MODE = ConfigKey.oneOf("streams.mode", Mode.class, Mode.GROUP, "mode");
+  static final ConfigKey<Mode> MODE =
+      ConfigKey.oneOf("streams.mode", Mode.class, Mode.GROUP, "mode");
   static final ConfigKey<String> SECRET =
       ConfigKey.string("auth.secret", null, "secret").withEnv("BASIN_SECRET").asSecret();
   static final ConfigKey<Boolean> FLAG = ConfigKey.bool("auth.enabled", true, "flag");
@@ -53,7 +54,8 @@ class ConfigDefTest {
         def()
             .resolve(
                 Map.of("http-port", "1", "streams.segment-bytes", "64KiB", "streams.mode", "group"),
-                Map.of("BASIN_HTTP_PORT", "2", "BASIN_STREAMS_MODE", "interval-sync", "PATH", "/bin"),
+                Map.of(
+                    "BASIN_HTTP_PORT", "2", "BASIN_STREAMS_MODE", "interval-sync", "PATH", "/bin"),
                 Map.of("http-port", "3"));
     assertThat(c.get(PORT)).isEqualTo(3);
     assertThat(c.get(SIZE)).isEqualTo(64 * 1024);
@@ -94,7 +96,8 @@ class ConfigDefTest {
   @Test
   void yamlFilesFlattenToDottedKeys(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("basin.yml");
-    Files.writeString(file, "http-port: 9000\nstreams:\n  segment-bytes: 2MiB\n  interval: 250ms\n");
+    Files.writeString(
+        file, "http-port: 9000\nstreams:\n  segment-bytes: 2MiB\n  interval: 250ms\n");
     Config c = def().resolve(ConfigFiles.load(file), Map.of(), Map.of());
     assertThat(c.get(PORT)).isEqualTo(9000);
     assertThat(c.get(SIZE)).isEqualTo(2 * 1024 * 1024);

@@ -55,7 +55,8 @@ class AwsCliIT {
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--endpoint-url", basin.endpoint().toString(), "--output", "json"));
     ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", basin.dataDir().resolve("credentials").toString());
+    pb.environment()
+        .put("AWS_SHARED_CREDENTIALS_FILE", basin.dataDir().resolve("credentials").toString());
     pb.environment().put("AWS_CONFIG_FILE", dir.resolve("no-config").toString());
     pb.environment().put("AWS_REGION", "eu-west-1");
     pb.environment().put("AWS_PAGER", "");
@@ -84,16 +85,10 @@ class AwsCliIT {
     assertThat(summary.at("/StreamDescriptionSummary/StreamARN").asText())
         .isEqualTo("arn:aws:kinesis:eu-west-1:000000000000:stream/cli");
 
-    String payload = Base64.getEncoder().encodeToString("hello cli".getBytes(StandardCharsets.UTF_8));
+    String payload =
+        Base64.getEncoder().encodeToString("hello cli".getBytes(StandardCharsets.UTF_8));
     JsonNode put =
-        aws(
-                "put-record",
-                "--stream-name",
-                "cli",
-                "--partition-key",
-                "user-1",
-                "--data",
-                payload)
+        aws("put-record", "--stream-name", "cli", "--partition-key", "user-1", "--data", payload)
             .json();
     String shard = put.path("ShardId").asText();
     String seq = put.path("SequenceNumber").asText();
@@ -131,7 +126,8 @@ class AwsCliIT {
     JsonNode got = aws("get-records", "--shard-iterator", iterator, "--limit", "100").json();
     List<String> data = new ArrayList<>();
     for (JsonNode r : got.path("Records")) {
-      data.add(new String(Base64.getDecoder().decode(r.path("Data").asText()), StandardCharsets.UTF_8));
+      data.add(
+          new String(Base64.getDecoder().decode(r.path("Data").asText()), StandardCharsets.UTF_8));
       assertThat(r.path("PartitionKey").asText()).isEqualTo("user-1");
       // botocore parses JSON timestamps (fractional epoch seconds) into dates
       assertThat(r.path("ApproximateArrivalTimestamp").asText()).isNotEmpty();

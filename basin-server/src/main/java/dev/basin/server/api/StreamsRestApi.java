@@ -265,7 +265,9 @@ public final class StreamsRestApi {
         end++;
       }
       lineNo++;
-      byte[] line = java.util.Arrays.copyOfRange(body, start, end > start && body[end - 1] == '\r' ? end - 1 : end);
+      byte[] line =
+          java.util.Arrays.copyOfRange(
+              body, start, end > start && body[end - 1] == '\r' ? end - 1 : end);
       start = end + 1;
       if (utf8(line) == null) {
         throw new BadRequest(

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Typed access to the members of an AWS JSON/CBOR request object, answering type errors with
- * {@code SerializationException} and missing required members with {@code ValidationException}, as
- * AWS's front end does.
+ * Typed access to the members of an AWS JSON/CBOR request object, answering type errors with {@code
+ * SerializationException} and missing required members with {@code ValidationException}, as AWS's
+ * front end does.
  */
 public final class AwsInput {
   private final JsonNode node;

@@ -77,8 +77,7 @@ public final class AwsJsonEndpoint {
             "UnknownOperationException", "Operation " + target + " is not supported by Basin");
       }
       operation = op;
-      boolean raw =
-          service instanceof SupportsRawInput r && r.rawInputOperations().contains(op);
+      boolean raw = service instanceof SupportsRawInput r && r.rawInputOperations().contains(op);
       JsonNode input = raw ? null : parse(format, body);
       ByteArrayOutputStream out = new ByteArrayOutputStream(256);
       try (JsonGenerator gen = format.mapper().getFactory().createGenerator(out)) {

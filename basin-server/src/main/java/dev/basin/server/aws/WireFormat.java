@@ -10,9 +10,9 @@ import java.math.BigDecimal;
 
 /**
  * The two encodings of the AWS JSON protocols: JSON 1.1 and CBOR 1.1 (the AWS SDKs' default for
- * Kinesis). They differ in how blobs and timestamps travel: JSON carries blobs as base64 strings and
- * timestamps as fractional epoch seconds; CBOR carries blobs as byte strings and timestamps as tag 1
- * over integer epoch <em>milliseconds</em> (an AWS quirk: RFC 8949 says seconds).
+ * Kinesis). They differ in how blobs and timestamps travel: JSON carries blobs as base64 strings
+ * and timestamps as fractional epoch seconds; CBOR carries blobs as byte strings and timestamps as
+ * tag 1 over integer epoch <em>milliseconds</em> (an AWS quirk: RFC 8949 says seconds).
  */
 public enum WireFormat {
   JSON("application/x-amz-json-1.1", new ObjectMapper(new JsonFactory())),
@@ -50,7 +50,9 @@ public enum WireFormat {
     }
   }
 
-  /** Reads a timestamp value as epoch millis: JSON numbers are seconds, CBOR numbers milliseconds. */
+  /**
+   * Reads a timestamp value as epoch millis: JSON numbers are seconds, CBOR numbers milliseconds.
+   */
   long timestampMillis(double number) {
     return this == CBOR ? (long) number : Math.round(number * 1000);
   }

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     name = "basin",
     mixinStandardHelpOptions = true,
     versionProvider = BasinCommand.Version.class,
-    description = "Basin: a self-hosted analytics pipeline (streams today; more with every release).",
+    description =
+        "Basin: a self-hosted analytics pipeline (streams today; more with every release).",
     subcommandsRepeatable = false)
 public final class BasinCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

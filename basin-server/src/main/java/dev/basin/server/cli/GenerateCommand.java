@@ -46,7 +46,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--rate",
       paramLabel = "N|A..B|max",
-      description = "Records per second: constant N, a ramp A..B over --duration, or max (default 100)")
+      description =
+          "Records per second: constant N, a ramp A..B over --duration, or max (default 100)")
   String rate = "100";
 
   @Option(names = "--duration", paramLabel = "D", description = "Stop after D (e.g. 30s, 5m)")
@@ -61,7 +62,8 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--partition-key-field",
       paramLabel = "FIELD",
-      description = "Use this JSON field of each record as its partition key (default: random UUID)")
+      description =
+          "Use this JSON field of each record as its partition key (default: random UUID)")
   String keyField;
 
   @Option(
@@ -105,7 +107,8 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--stream is required");
     }
     if ((templateFile == null) == (templateText == null)) {
-      throw new IllegalArgumentException("give exactly one of --template FILE or --template-text TEXT");
+      throw new IllegalArgumentException(
+          "give exactly one of --template FILE or --template-text TEXT");
     }
     Template template =
         Template.parse(templateText != null ? templateText : Files.readString(templateFile));

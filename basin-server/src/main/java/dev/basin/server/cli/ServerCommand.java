@@ -8,8 +8,8 @@ import dev.basin.server.ServerConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,13 +28,22 @@ public final class ServerCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./basin-data)")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Data directory (default ./basin-data)")
   String dataDir;
 
-  @Option(names = "--http-port", paramLabel = "N", description = "HTTP port (default 4580; 0 = any free)")
+  @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      description = "HTTP port (default 4580; 0 = any free)")
   Integer httpPort;
 
-  @Option(names = "--pg-port", paramLabel = "N", description = "PostgreSQL-wire port (default 4581)")
+  @Option(
+      names = "--pg-port",
+      paramLabel = "N",
+      description = "PostgreSQL-wire port (default 4581)")
   Integer pgPort;
 
   @Option(names = "--bind", paramLabel = "ADDR", description = "Listen address (default 127.0.0.1)")

@@ -28,7 +28,9 @@ final class StreamCommands {
   static CommandLine commandLine(Map<String, String> env) {
     CommandLine cl = new CommandLine(new Group());
     for (Base b :
-        new Base[] {new Create(), new ListStreams(), new Describe(), new Put(), new Get(), new Delete()}) {
+        new Base[] {
+          new Create(), new ListStreams(), new Describe(), new Put(), new Get(), new Delete()
+        }) {
       b.client.env = env;
       cl.addSubcommand(b);
     }
@@ -63,7 +65,8 @@ final class StreamCommands {
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a stream.")
   static final class Create extends Base {
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
 
     @Option(names = "--shards", paramLabel = "N", description = "Shard count (default 1)")
     Integer shards;
@@ -87,7 +90,9 @@ final class StreamCommands {
         body.set("tags", Json.mapper().valueToTree(tags));
       }
       JsonNode r = client.api().post("/api/v1/streams", body.toString(), "application/json");
-      out().println("created stream " + name + " with " + r.path("openShards").asInt() + " shard(s)");
+      out()
+          .println(
+              "created stream " + name + " with " + r.path("openShards").asInt() + " shard(s)");
       return 0;
     }
   }
@@ -116,18 +121,20 @@ final class StreamCommands {
 
   @Command(name = "describe", mixinStandardHelpOptions = true, description = "Describe a stream.")
   static final class Describe extends Base {
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
 
     @Override
     public Integer call() {
       JsonNode r = client.api().get(path(name));
-      out().printf(
-          "stream %s  mode=%s  open shards=%s  retention=%sh  created=%s%n",
-          r.path("name").asText(),
-          r.path("mode").asText(),
-          r.path("openShards").asText(),
-          r.path("retentionHours").asText(),
-          r.path("createdAt").asText());
+      out()
+          .printf(
+              "stream %s  mode=%s  open shards=%s  retention=%sh  created=%s%n",
+              r.path("name").asText(),
+              r.path("mode").asText(),
+              r.path("openShards").asText(),
+              r.path("retentionHours").asText(),
+              r.path("createdAt").asText());
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {"SHARD", "STATE", "PARENTS", "STARTING_HASH_KEY", "ENDING_HASH_KEY"});
       for (JsonNode s : r.path("shards")) {
@@ -155,7 +162,8 @@ final class StreamCommands {
         "Example: basin stream put orders '{\"id\":1}' '{\"id\":2}'"
       })
   static final class Put extends Base {
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
 
     @Parameters(index = "1..*", paramLabel = "JSON", description = "Records (JSON documents)")
     List<String> records = new ArrayList<>();
@@ -189,14 +197,16 @@ final class StreamCommands {
       } else if (key != null) {
         query.append("?partitionKey=").append(BasinApiClient.encode(key));
       }
-      JsonNode r =
-          client.api().post(path(name) + "/records" + query, body, "application/x-ndjson");
+      JsonNode r = client.api().post(path(name) + "/records" + query, body, "application/x-ndjson");
       int failed = r.path("failed").asInt();
-      out().println(
-          "put " + (r.path("records").asInt() - failed) + " record(s), " + failed + " failed");
+      out()
+          .println(
+              "put " + (r.path("records").asInt() - failed) + " record(s), " + failed + " failed");
       for (JsonNode res : r.path("results")) {
         if (res.has("error")) {
-          out().println("  failed: " + res.path("error").asText() + ": " + res.path("message").asText());
+          out()
+              .println(
+                  "  failed: " + res.path("error").asText() + ": " + res.path("message").asText());
         }
       }
       return failed == 0 ? 0 : 2;
@@ -206,11 +216,14 @@ final class StreamCommands {
   @Command(
       name = "get",
       mixinStandardHelpOptions = true,
-      description = "Print records of a stream (all shards, parents before children, unless --shard).")
+      description =
+          "Print records of a stream (all shards, parents before children, unless --shard).")
   static final class Get extends Base {
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
 
-    @Option(names = "--shard", paramLabel = "SHARD_ID") String shard;
+    @Option(names = "--shard", paramLabel = "SHARD_ID")
+    String shard;
 
     @Option(
         names = "--from",
@@ -269,7 +282,8 @@ final class StreamCommands {
 
   @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a stream.")
   static final class Delete extends Base {
-    @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
 
     @Override
     public Integer call() {

@@ -13,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A small client of Basin's native REST API ({@code /api/v1}), authenticated with the bearer token. */
+/**
+ * A small client of Basin's native REST API ({@code /api/v1}), authenticated with the bearer token.
+ */
 public final class BasinApiClient {
   private final URI endpoint;
   private final String token;
@@ -70,7 +72,9 @@ public final class BasinApiClient {
     try {
       resp =
           http.send(
-              req.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).build(),
+              req.header("Authorization", "Bearer " + token)
+                  .timeout(Duration.ofSeconds(60))
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new UncheckedIOException(

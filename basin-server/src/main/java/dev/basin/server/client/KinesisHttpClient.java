@@ -21,8 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * A lean Kinesis client over {@code java.net.http}, signed with SigV4, in JSON or CBOR. Basin's data
- * generator, CLI and benchmark producers use it; it is not a replacement for the AWS SDK (no
+ * A lean Kinesis client over {@code java.net.http}, signed with SigV4, in JSON or CBOR. Basin's
+ * data generator, CLI and benchmark producers use it; it is not a replacement for the AWS SDK (no
  * retries, no waiters beyond {@link #createStream}).
  *
  * <p>Thread-safe.
@@ -75,7 +75,10 @@ public final class KinesisHttpClient implements AutoCloseable {
       List<Record> records, String nextShardIterator, long millisBehindLatest) {}
 
   public record Record(
-      String sequenceNumber, String partitionKey, byte[] data, Instant approximateArrivalTimestamp) {}
+      String sequenceNumber,
+      String partitionKey,
+      byte[] data,
+      Instant approximateArrivalTimestamp) {}
 
   private interface Body {
     void write(JsonGenerator g) throws IOException;
@@ -97,11 +100,14 @@ public final class KinesisHttpClient implements AutoCloseable {
     String token = null;
     do {
       String t = token;
-      JsonNode r = call("ListStreams", g -> {
-        if (t != null) {
-          g.writeStringField("NextToken", t);
-        }
-      });
+      JsonNode r =
+          call(
+              "ListStreams",
+              g -> {
+                if (t != null) {
+                  g.writeStringField("NextToken", t);
+                }
+              });
       r.path("StreamNames").forEach(n -> names.add(n.asText()));
       token = r.path("HasMoreStreams").asBoolean() ? text(r, "NextToken") : null;
     } while (token != null);
@@ -137,8 +143,8 @@ public final class KinesisHttpClient implements AutoCloseable {
   }
 
   /**
-   * Sends one PutRecords call. The future fails with {@link KinesisException} when the whole call is
-   * rejected; per-record failures are in the result.
+   * Sends one PutRecords call. The future fails with {@link KinesisException} when the whole call
+   * is rejected; per-record failures are in the result.
    */
   public CompletableFuture<PutRecordsResult> putRecords(String stream, List<PutEntry> entries) {
     byte[] body =
@@ -198,8 +204,7 @@ public final class KinesisHttpClient implements AutoCloseable {
     List<Record> records = new ArrayList<>();
     for (JsonNode rec : r.path("Records")) {
       JsonNode ts = rec.get("ApproximateArrivalTimestamp");
-      long millis =
-          format == WireFormat.CBOR ? ts.asLong() : Math.round(ts.asDouble() * 1000);
+      long millis = format == WireFormat.CBOR ? ts.asLong() : Math.round(ts.asDouble() * 1000);
       try {
         records.add(
             new Record(
@@ -265,11 +270,15 @@ public final class KinesisHttpClient implements AutoCloseable {
                         : format.mapper().readTree(resp.body());
               } catch (IOException e) {
                 throw new KinesisException(
-                    "MalformedResponse", "cannot decode response: " + e.getMessage(), resp.statusCode());
+                    "MalformedResponse",
+                    "cannot decode response: " + e.getMessage(),
+                    resp.statusCode());
               }
               if (resp.statusCode() != 200) {
                 throw new KinesisException(
-                    text(node, "__type") == null ? "HTTP" + resp.statusCode() : text(node, "__type"),
+                    text(node, "__type") == null
+                        ? "HTTP" + resp.statusCode()
+                        : text(node, "__type"),
                     String.valueOf(text(node, "message")),
                     resp.statusCode());
               }

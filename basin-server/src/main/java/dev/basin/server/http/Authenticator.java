@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * Authenticates requests against the server's key pair: SigV4 on the AWS-compatible endpoints, a
- * bearer token ({@code Authorization: Bearer <access key id>:<secret access key>}) on the native API.
- * When authentication is disabled (a local-experiments flag, never the default) every request passes
- * as the anonymous principal.
+ * bearer token ({@code Authorization: Bearer <access key id>:<secret access key>}) on the native
+ * API. When authentication is disabled (a local-experiments flag, never the default) every request
+ * passes as the anonymous principal.
  */
 public final class Authenticator {
   private static final Pattern SCOPE =
@@ -90,7 +90,8 @@ public final class Authenticator {
     if (!enabled) {
       return true;
     }
-    if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (authorizationHeader == null
+        || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
     byte[] given = authorizationHeader.substring(7).trim().getBytes(StandardCharsets.UTF_8);

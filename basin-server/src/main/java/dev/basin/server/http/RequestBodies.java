@@ -40,8 +40,7 @@ public final class RequestBodies {
         discard(in, limit * 4);
         throw new TooLargeException(limit, declared + " bytes");
       }
-      ByteArrayOutputStream out =
-          new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
       byte[] buf = new byte[64 * 1024];
       long total = 0;
       int n;

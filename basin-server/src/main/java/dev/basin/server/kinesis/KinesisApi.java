@@ -127,7 +127,9 @@ public final class KinesisApi implements AwsJsonService, SupportsRawInput {
         break;
       case "SplitShard":
         streams.splitShard(
-            streamName(in), in.requiredString("ShardToSplit"), in.requiredString("NewStartingHashKey"));
+            streamName(in),
+            in.requiredString("ShardToSplit"),
+            in.requiredString("NewStartingHashKey"));
         break;
       case "MergeShards":
         streams.mergeShards(
@@ -403,7 +405,8 @@ public final class KinesisApi implements AwsJsonService, SupportsRawInput {
       out.writeStringField(
           "NextToken",
           encodeToken(
-              "ListShards", name + "\n" + last + "\n" + (filter == null ? "" : filterToken(filter))));
+              "ListShards",
+              name + "\n" + last + "\n" + (filter == null ? "" : filterToken(filter))));
     }
   }
 
@@ -426,7 +429,10 @@ public final class KinesisApi implements AwsJsonService, SupportsRawInput {
   }
 
   private static String filterToken(ShardFilter f) {
-    return f.type() + "|" + (f.shardId() == null ? "" : f.shardId()) + "|"
+    return f.type()
+        + "|"
+        + (f.shardId() == null ? "" : f.shardId())
+        + "|"
         + (f.timestampMillis() == null ? "" : f.timestampMillis());
   }
 
@@ -666,7 +672,9 @@ public final class KinesisApi implements AwsJsonService, SupportsRawInput {
         || !parts[5].startsWith("stream/")) {
       throw AwsErrorException.client(
           "InvalidArgumentException",
-          "StreamARN '" + arn + "' is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)");
+          "StreamARN '"
+              + arn
+              + "' is not a Kinesis stream ARN (arn:aws:kinesis:<region>:<account>:stream/<name>)");
     }
     return parts[5].substring("stream/".length());
   }
@@ -728,7 +736,8 @@ public final class KinesisApi implements AwsJsonService, SupportsRawInput {
       out.writeStringField("ParentShardId", ShardDescriptor.shardId(s.parentIndex()));
     }
     if (s.adjacentParentIndex() >= 0) {
-      out.writeStringField("AdjacentParentShardId", ShardDescriptor.shardId(s.adjacentParentIndex()));
+      out.writeStringField(
+          "AdjacentParentShardId", ShardDescriptor.shardId(s.adjacentParentIndex()));
     }
     writeRange(out, s.range());
     out.writeObjectFieldStart("SequenceNumberRange");
@@ -751,7 +760,9 @@ public final class KinesisApi implements AwsJsonService, SupportsRawInput {
   /** Pagination tokens: base64 of "kind\nissuedAtMillis\npayload"; they expire after 300 s. */
   private String encodeToken(String kind, String payload) {
     String raw = kind + "\n" + clock.millis() + "\n" + payload;
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 
   private String decodeToken(String token, String kind) {

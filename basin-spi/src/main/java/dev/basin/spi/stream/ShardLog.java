@@ -17,9 +17,9 @@ public interface ShardLog extends AutoCloseable {
 
   /**
    * Appends records as one batch. The returned future completes once the batch is durable in the
-   * sense the log was configured for (for the local log with group commit: written and fsynced), and
-   * only then is the batch visible to {@link #read}. If the future completes exceptionally, the batch
-   * may or may not have been persisted, and callers must treat the outcome as unknown.
+   * sense the log was configured for (for the local log with group commit: written and fsynced),
+   * and only then is the batch visible to {@link #read}. If the future completes exceptionally, the
+   * batch may or may not have been persisted, and callers must treat the outcome as unknown.
    *
    * @throws IllegalArgumentException if {@code records} is empty
    * @throws IllegalStateException if the log is closed
@@ -55,14 +55,16 @@ public interface ShardLog extends AutoCloseable {
   long lastTimestamp();
 
   /**
-   * Removes whole segments whose records all arrived before {@code cutoffMillis}. The log end offset
-   * never moves backwards; {@link #startOffset()} may advance.
+   * Removes whole segments whose records all arrived before {@code cutoffMillis}. The log end
+   * offset never moves backwards; {@link #startOffset()} may advance.
    *
    * @return the number of records removed
    */
   long deleteBefore(long cutoffMillis);
 
-  /** Flushes and closes the log. Appends still waiting for durability complete before it returns. */
+  /**
+   * Flushes and closes the log. Appends still waiting for durability complete before it returns.
+   */
   @Override
   void close();
 }

@@ -4,8 +4,8 @@ import java.util.Set;
 
 /**
  * A backend that stores shard logs: the local segment-file log by default, a Kafka cluster at
- * scale. It knows nothing of Kinesis semantics (hash ranges, iterators, lineage); the stream service
- * builds those on top.
+ * scale. It knows nothing of Kinesis semantics (hash ranges, iterators, lineage); the stream
+ * service builds those on top.
  *
  * <p>Thread-safe. Logs handed out stay owned by the backend and are closed by {@link #close()}.
  */

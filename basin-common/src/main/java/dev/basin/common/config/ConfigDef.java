@@ -1,5 +1,6 @@
 package dev.basin.common.config;
 
+import dev.basin.common.text.EditDistance;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.error.CommonErrorCode;
 import java.util.ArrayList;
@@ -123,31 +124,12 @@ public final class ConfigDef {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String k : keys.keySet()) {
-      int d = distance(unknown, k);
+      int d = EditDistance.between(unknown, k);
       if (d < bestDistance) {
         bestDistance = d;
         best = k;
       }
     }
     return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

@@ -19,6 +19,25 @@ public final class AwsErrorException extends RuntimeException {
     return new AwsErrorException(code, message, 400);
   }
 
+  /** The SerializationException for a body that does not decode in {@code format}. */
+  public static AwsErrorException undecodable(WireFormat format, String detail) {
+    return client(
+        "SerializationException",
+        "Request body is not valid "
+            + (format == WireFormat.CBOR ? "CBOR" : "JSON")
+            + ": "
+            + detail);
+  }
+
+  /** The SerializationException for a body that decodes but is not a structure. */
+  public static AwsErrorException notAStructure(WireFormat format) {
+    return client(
+        "SerializationException",
+        "Request body must be "
+            + (format == WireFormat.CBOR ? "a CBOR map" : "a JSON object")
+            + " (the operation's input structure)");
+  }
+
   public String code() {
     return code;
   }

@@ -129,25 +129,15 @@ public final class AwsJsonEndpoint {
     try {
       node = format.mapper().readTree(body);
     } catch (JsonProcessingException e) {
-      throw AwsErrorException.client(
-          "SerializationException",
-          "Request body is not valid "
-              + (format == WireFormat.CBOR ? "CBOR" : "JSON")
-              + ": "
-              + e.getOriginalMessage());
+      throw AwsErrorException.undecodable(format, e.getOriginalMessage());
     } catch (IOException e) {
-      throw AwsErrorException.client(
-          "SerializationException", "Request body could not be read: " + e.getMessage());
+      throw AwsErrorException.undecodable(format, e.getMessage());
     }
     if (node == null || node.isMissingNode()) {
       return format.mapper().createObjectNode();
     }
     if (!node.isObject()) {
-      throw AwsErrorException.client(
-          "SerializationException",
-          "Request body must be "
-              + (format == WireFormat.CBOR ? "a CBOR map" : "a JSON object")
-              + " (the operation's input structure)");
+      throw AwsErrorException.notAStructure(format);
     }
     return node;
   }

@@ -29,11 +29,7 @@ final class PutRecordsReader {
         return new Request(null, null, null);
       }
       if (t != JsonToken.START_OBJECT) {
-        throw AwsErrorException.client(
-            "SerializationException",
-            "Request body must be "
-                + (format == WireFormat.CBOR ? "a CBOR map" : "a JSON object")
-                + " (the operation's input structure)");
+        throw AwsErrorException.notAStructure(format);
       }
       String name = null;
       String arn = null;
@@ -57,15 +53,9 @@ final class PutRecordsReader {
       }
       return new Request(name, arn, entries);
     } catch (JsonParseException e) {
-      throw AwsErrorException.client(
-          "SerializationException",
-          "Request body is not valid "
-              + (format == WireFormat.CBOR ? "CBOR" : "JSON")
-              + ": "
-              + e.getOriginalMessage());
+      throw AwsErrorException.undecodable(format, e.getOriginalMessage());
     } catch (IOException e) {
-      throw AwsErrorException.client(
-          "SerializationException", "Request body could not be read: " + e.getMessage());
+      throw AwsErrorException.undecodable(format, e.getMessage());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.basin.stream.generate;
 
+import dev.basin.common.text.EditDistance;
 import dev.basin.stream.generate.HelperArgs.Invalid;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -124,7 +125,7 @@ final class Helpers {
     List<Map.Entry<String, Integer>> scored = new ArrayList<>();
     for (String candidate : SPECS.keySet()) {
       String c = candidate.toLowerCase(Locale.ROOT);
-      int distance = levenshtein(lower, c);
+      int distance = EditDistance.between(lower, c);
       String candidateMethod = c.substring(c.lastIndexOf('.') + 1);
       if (distance <= limit) {
         scored.add(Map.entry(candidate, distance));
@@ -142,25 +143,6 @@ final class Helpers {
       out.add(scored.get(i).getKey());
     }
     return out;
-  }
-
-  private static int levenshtein(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   // ---- registration helpers

@@ -49,6 +49,7 @@ public final class AwsJsonEndpoint {
     long start = System.nanoTime();
     WireFormat format = WireFormat.of(ctx.contentType());
     String target = ctx.header("X-Amz-Target");
+    ctx.header("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
     String prefix = "unknown";
     String operation = "unknown";
     String outcome = "ok";

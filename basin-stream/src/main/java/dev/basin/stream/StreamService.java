@@ -838,15 +838,20 @@ public final class StreamService implements AutoCloseable {
     long bytes = 0;
     long lastReturned = -1;
     if (from < end) {
-      BigInteger base = SequenceNumbers.base(shard.index());
       ReadResult r = shardLog.read(from, limit, MAX_READ_BYTES);
-      for (StoredRecord s : r.records()) {
+      List<StoredRecord> stored = r.records();
+      // offsets in a read are consecutive, so their sequence numbers come from one conversion
+      String[] sequenceNumbers =
+          stored.isEmpty()
+              ? new String[0]
+              : SequenceNumbers.range(
+                  SequenceNumbers.base(shard.index()), stored.get(0).offset(), stored.size());
+      for (int i = 0; i < stored.size(); i++) {
+        StoredRecord s = stored.get(i);
         if (s.offset() >= end) {
           break;
         }
-        records.add(
-            new StreamRecord(
-                SequenceNumbers.of(base, s.offset()), s.timestamp(), s.key(), s.data()));
+        records.add(new StreamRecord(sequenceNumbers[i], s.timestamp(), s.key(), s.data()));
         bytes += s.size();
         lastReturned = s.timestamp();
         next = s.offset() + 1;

@@ -1,6 +1,8 @@
 package dev.basin.server.client;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.server.auth.Credentials;
 import dev.basin.server.auth.SigV4Signer;
@@ -161,21 +163,44 @@ public final class KinesisHttpClient implements AutoCloseable {
               }
               g.writeEndArray();
             });
-    return send("PutRecords", body)
+    return sendRaw("PutRecords", body)
         .thenApply(
-            r -> {
-              List<PutResultEntry> out = new ArrayList<>(entries.size());
-              for (JsonNode e : r.path("Records")) {
-                out.add(
-                    new PutResultEntry(
-                        text(e, "SequenceNumber"),
-                        text(e, "ShardId"),
-                        text(e, "ErrorCode"),
-                        text(e, "ErrorMessage")));
-              }
-              return new PutRecordsResult(r.path("FailedRecordCount").asInt(), out);
-            });
+            bytes ->
+                decode(
+                    bytes,
+                    p -> {
+                      List<PutResultEntry> out = new ArrayList<>(entries.size());
+                      int[] failed = {0};
+                      members(
+                          p,
+                          (name, v) -> {
+                            if (name.equals("FailedRecordCount")) {
+                              failed[0] = v.getValueAsInt();
+                            } else if (name.equals("Records") && v.isExpectedStartArrayToken()) {
+                              while (v.nextToken() == JsonToken.START_OBJECT) {
+                                String[] f = new String[4];
+                                while (v.nextToken() == JsonToken.FIELD_NAME) {
+                                  String n = v.currentName();
+                                  v.nextToken();
+                                  int i = PUT_RESULT_FIELDS.indexOf(n);
+                                  if (i >= 0) {
+                                    f[i] = textValue(v);
+                                  } else {
+                                    v.skipChildren();
+                                  }
+                                }
+                                out.add(new PutResultEntry(f[0], f[1], f[2], f[3]));
+                              }
+                            } else {
+                              v.skipChildren();
+                            }
+                          });
+                      return new PutRecordsResult(failed[0], out);
+                    }));
   }
+
+  private static final List<String> PUT_RESULT_FIELDS =
+      List.of("SequenceNumber", "ShardId", "ErrorCode", "ErrorMessage");
 
   public String getShardIterator(
       String stream, String shardId, String iteratorType, String startingSequenceNumber) {
@@ -194,41 +219,86 @@ public final class KinesisHttpClient implements AutoCloseable {
   }
 
   public GetRecordsResult getRecords(String shardIterator, int limit) {
-    JsonNode r =
-        call(
-            "GetRecords",
+    byte[] request =
+        encode(
             g -> {
               g.writeStringField("ShardIterator", shardIterator);
               g.writeNumberField("Limit", limit);
             });
-    List<Record> records = new ArrayList<>();
-    for (JsonNode rec : r.path("Records")) {
-      JsonNode ts = rec.get("ApproximateArrivalTimestamp");
-      long millis = format == WireFormat.CBOR ? ts.asLong() : Math.round(ts.asDouble() * 1000);
-      try {
-        records.add(
-            new Record(
-                rec.get("SequenceNumber").asText(),
-                rec.get("PartitionKey").asText(),
-                rec.get("Data").binaryValue(),
-                Instant.ofEpochMilli(millis)));
-      } catch (IOException e) {
-        throw new UncheckedIOException("malformed record data", e);
-      }
-    }
-    return new GetRecordsResult(
-        records, text(r, "NextShardIterator"), r.path("MillisBehindLatest").asLong());
+    byte[] response = join(sendRaw("GetRecords", request));
+    return decode(
+        response,
+        p -> {
+          List<Record> records = new ArrayList<>();
+          String[] next = {null};
+          long[] behind = {0};
+          members(
+              p,
+              (name, v) -> {
+                switch (name) {
+                  case "Records":
+                    while (v.nextToken() == JsonToken.START_OBJECT) {
+                      records.add(record(v));
+                    }
+                    break;
+                  case "NextShardIterator":
+                    next[0] = textValue(v);
+                    break;
+                  case "MillisBehindLatest":
+                    behind[0] = v.getValueAsLong();
+                    break;
+                  default:
+                    v.skipChildren();
+                }
+              });
+          return new GetRecordsResult(records, next[0], behind[0]);
+        });
   }
 
-  private JsonNode call(String operation, Body body) {
+  private Record record(JsonParser v) throws IOException {
+    String seq = null;
+    String key = null;
+    byte[] data = null;
+    long millis = 0;
+    while (v.nextToken() == JsonToken.FIELD_NAME) {
+      String n = v.currentName();
+      v.nextToken();
+      switch (n) {
+        case "SequenceNumber":
+          seq = v.getText();
+          break;
+        case "PartitionKey":
+          key = v.getText();
+          break;
+        case "Data":
+          data = v.getBinaryValue();
+          break;
+        case "ApproximateArrivalTimestamp":
+          millis =
+              format == WireFormat.CBOR
+                  ? v.getValueAsLong()
+                  : Math.round(v.getValueAsDouble() * 1000);
+          break;
+        default:
+          v.skipChildren();
+      }
+    }
+    return new Record(seq, key, data, Instant.ofEpochMilli(millis));
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
     try {
-      return send(operation, encode(body)).join();
+      return f.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
       }
       throw e;
     }
+  }
+
+  private JsonNode call(String operation, Body body) {
+    return join(send(operation, encode(body)));
   }
 
   private byte[] encode(Body body) {
@@ -244,6 +314,11 @@ public final class KinesisHttpClient implements AutoCloseable {
   }
 
   private CompletableFuture<JsonNode> send(String operation, byte[] body) {
+    return sendRaw(operation, body).thenApply(bytes -> decode(bytes, this::tree));
+  }
+
+  /** Sends a call; completes with the 200 response body, or fails with {@link KinesisException}. */
+  private CompletableFuture<byte[]> sendRaw(String operation, byte[] body) {
     Map<String, String> headers =
         Map.of(
             "Content-Type", format.contentType(), "X-Amz-Target", "Kinesis_20131202." + operation);
@@ -262,19 +337,8 @@ public final class KinesisHttpClient implements AutoCloseable {
     return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofByteArray())
         .thenApply(
             resp -> {
-              JsonNode node;
-              try {
-                node =
-                    resp.body().length == 0
-                        ? format.mapper().createObjectNode()
-                        : format.mapper().readTree(resp.body());
-              } catch (IOException e) {
-                throw new KinesisException(
-                    "MalformedResponse",
-                    "cannot decode response: " + e.getMessage(),
-                    resp.statusCode());
-              }
               if (resp.statusCode() != 200) {
+                JsonNode node = decode(resp.body(), this::tree);
                 throw new KinesisException(
                     text(node, "__type") == null
                         ? "HTTP" + resp.statusCode()
@@ -282,8 +346,50 @@ public final class KinesisHttpClient implements AutoCloseable {
                     String.valueOf(text(node, "message")),
                     resp.statusCode());
               }
-              return node;
+              return resp.body();
             });
+  }
+
+  private interface Decoder<T> {
+    T decode(JsonParser parser) throws IOException;
+  }
+
+  private <T> T decode(byte[] bytes, Decoder<T> decoder) {
+    try (JsonParser p = format.mapper().getFactory().createParser(bytes)) {
+      return decoder.decode(p);
+    } catch (IOException e) {
+      throw new KinesisException("MalformedResponse", "cannot decode response: " + e, 200);
+    }
+  }
+
+  private JsonNode tree(JsonParser p) throws IOException {
+    JsonNode node = format.mapper().readTree(p);
+    return node == null ? format.mapper().createObjectNode() : node;
+  }
+
+  /** Streams over the members of the response object, calling {@code member} for each. */
+  private interface MemberReader {
+    void read(String name, JsonParser p) throws IOException;
+  }
+
+  private static void members(JsonParser p, MemberReader member) throws IOException {
+    if (p.nextToken() != JsonToken.START_OBJECT) {
+      return;
+    }
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      p.nextToken();
+      member.read(name, p);
+    }
+  }
+
+  private static String textValue(JsonParser p) throws IOException {
+    if (p.currentToken() == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    String v = p.getValueAsString();
+    p.skipChildren();
+    return v;
   }
 
   private static String text(JsonNode n, String field) {

@@ -6,7 +6,8 @@
 #   ./bench/streams.sh --out docs/benchmarks-streams.md --systems basin,kafka --sizes 1024
 #
 # Every option is passed to dev.basin.bench.streams.StreamsBenchmark:
-#   --quick                  1 trial, 2 s warm-up, 5 s measured, no fixed-rate rows
+#   --quick                  1 trial, 2 s warm-up, 5 s measured, no fixed-rate rows, 8 s server warm-up
+#   --server-warmup-s S      unrecorded load on each fresh server before the trials (default 30)
 #   --trials N               trials per configuration (default 3)
 #   --warmup-s S             warm-up seconds per producer process (default 5)
 #   --duration-s S           measured seconds per producer process (default 10)
@@ -19,6 +20,7 @@
 #                            a quarter of the throughput targets), or none
 #   --cbor true|false        Kinesis wire format (default CBOR, like the AWS SDKs)
 #   --senders N              PutRecords sender threads in the Basin producer (default 1)
+#   --idle-poll-ms N         pause of a GetRecords poller after an empty response (default 1)
 #   --jvm-opts "-Xmx2g"      options for every JVM started
 #   --basin-args "..."       extra arguments for `basin server`
 #   --out FILE               Markdown output (default basin-bench/target/streams-benchmark.md)

@@ -100,6 +100,8 @@ public final class StreamsBenchmark {
           }
         }
       }
+      Servers servers = new Servers(basinEndpoint, kafkaBootstrap);
+      warmUpServers(s, basin, kafka, servers, work);
       int total = points.size() * s.trials() * s.systems().size();
       int done = 0;
       for (Point point : points) {
@@ -114,56 +116,10 @@ public final class StreamsBenchmark {
                     point.rate() == 0 ? "max" : "r" + point.rate(),
                     trial,
                     system);
-            List<String> cmd = java(s, System.getProperty("java.class.path"), true);
-            ChildProcess server;
-            if (system.equals("basin")) {
-              server = basin;
-              cmd.add(BasinProducer.class.getName());
-              cmd.addAll(
-                  List.of(
-                      "--endpoint",
-                      basinEndpoint,
-                      "--credentials",
-                      work.resolve("basin-data/credentials").toString(),
-                      "--stream",
-                      name,
-                      "--cbor",
-                      Boolean.toString(s.cbor()),
-                      "--senders",
-                      Integer.toString(s.senders())));
-            } else {
-              server = kafka;
-              cmd.add(KafkaProducerMain.class.getName());
-              cmd.addAll(List.of("--bootstrap", kafkaBootstrap, "--topic", name));
-              cmd.addAll(List.of("--flush-messages", system.equals("kafka-fsync") ? "1" : "0"));
-              cmd.addAll(List.of("--system", system));
-            }
-            cmd.addAll(
-                List.of(
-                    "--record-size",
-                    Integer.toString(point.size()),
-                    "--shards",
-                    Integer.toString(point.shards()),
-                    "--warmup-s",
-                    Double.toString(s.warmupSeconds()),
-                    "--duration-s",
-                    Double.toString(s.durationSeconds()),
-                    "--batch-records",
-                    Integer.toString(s.batchRecords()),
-                    "--in-flight-records",
-                    Integer.toString(s.inFlightRecords()),
-                    "--rate",
-                    Integer.toString(point.rate())));
-            if (s.profile()) {
-              cmd.add(
-                  1,
-                  String.format(
-                      Locale.ROOT,
-                      "-XX:StartFlightRecording=delay=%ds,duration=%ds,settings=profile,filename=%s",
-                      Math.round(s.warmupSeconds()),
-                      Math.round(s.durationSeconds()),
-                      work.resolve("logs/" + name + "-producer.jfr")));
-            }
+            List<String> cmd =
+                producerCommand(
+                    s, system, name, point, s.warmupSeconds(), s.durationSeconds(), servers, work);
+            ChildProcess server = system.equals("basin") ? basin : kafka;
             waitForQuiet(s.quietWaitSeconds());
             log(String.format("[%d/%d] %s ...", done, total, name));
             Run run = runProducer(name, point, system, cmd, server, work, s);
@@ -262,6 +218,99 @@ public final class StreamsBenchmark {
     }
     return new Run(
         name, point, system, r, serverCores, producerCores, busyCores, iowaitCores, null, profile);
+  }
+
+  /**
+   * Runs one unrecorded producer against each server so that its JIT has compiled the hot paths
+   * before the first measured trial (a fresh server JVM is several times slower for a while).
+   */
+  private static void warmUpServers(
+      Settings s, ChildProcess basin, ChildProcess kafka, Servers servers, Path work)
+      throws IOException, InterruptedException {
+    if (s.serverWarmupSeconds() <= 0) {
+      return;
+    }
+    Point point =
+        new Point(
+            s.sizes().stream().max(Integer::compare).orElseThrow(),
+            s.shards().stream().max(Integer::compare).orElseThrow(),
+            0);
+    for (String system : s.systems()) {
+      ChildProcess server = system.equals("basin") ? basin : kafka;
+      if (system.equals("kafka-fsync") && s.systems().contains("kafka")) {
+        continue; // same broker
+      }
+      String name = "warmup-" + system;
+      log(String.format(Locale.ROOT, "warming up %s for %d s", server, s.serverWarmupSeconds()));
+      List<String> cmd =
+          producerCommand(s, system, name, point, 0, s.serverWarmupSeconds(), servers, work);
+      Run run = runProducer(name, point, system, cmd, server, work, s);
+      log(name + ": " + run.summary());
+    }
+  }
+
+  /** Where the servers under test listen. */
+  private record Servers(String basinEndpoint, String kafkaBootstrap) {}
+
+  private static List<String> producerCommand(
+      Settings s,
+      String system,
+      String name,
+      Point point,
+      double warmupSeconds,
+      double durationSeconds,
+      Servers servers,
+      Path work) {
+    List<String> cmd = java(s, System.getProperty("java.class.path"), true);
+    if (system.equals("basin")) {
+      cmd.add(BasinProducer.class.getName());
+      cmd.addAll(
+          List.of(
+              "--endpoint",
+              servers.basinEndpoint(),
+              "--credentials",
+              work.resolve("basin-data/credentials").toString(),
+              "--stream",
+              name,
+              "--cbor",
+              Boolean.toString(s.cbor()),
+              "--senders",
+              Integer.toString(s.senders()),
+              "--idle-poll-ms",
+              Integer.toString(s.idlePollMillis())));
+    } else {
+      cmd.add(KafkaProducerMain.class.getName());
+      cmd.addAll(List.of("--bootstrap", servers.kafkaBootstrap(), "--topic", name));
+      cmd.addAll(List.of("--flush-messages", system.equals("kafka-fsync") ? "1" : "0"));
+      cmd.addAll(List.of("--system", system));
+    }
+    cmd.addAll(
+        List.of(
+            "--record-size",
+            Integer.toString(point.size()),
+            "--shards",
+            Integer.toString(point.shards()),
+            "--warmup-s",
+            Double.toString(warmupSeconds),
+            "--duration-s",
+            Double.toString(durationSeconds),
+            "--batch-records",
+            Integer.toString(s.batchRecords()),
+            "--in-flight-records",
+            Integer.toString(s.inFlightRecords()),
+            "--rate",
+            Integer.toString(point.rate())));
+    if (s.profile()) {
+      cmd.add(
+          1,
+          String.format(
+              Locale.ROOT,
+              "-XX:StartFlightRecording=delay=%ds,duration=%ds,settings=profile,filename=%s",
+              Math.round(s.warmupSeconds()),
+              Math.round(s.durationSeconds()),
+              work.resolve("logs/" + name + "-producer.jfr")));
+    }
+    return cmd;
   }
 
   /**
@@ -463,6 +512,7 @@ public final class StreamsBenchmark {
       Map<Integer, Integer> latencyRates,
       boolean cbor,
       int senders,
+      int idlePollMillis,
       List<String> jvmOptions,
       String basinClasspath,
       List<String> basinArgs,
@@ -471,6 +521,7 @@ public final class StreamsBenchmark {
       boolean keep,
       boolean profile,
       int quietWaitSeconds,
+      int serverWarmupSeconds,
       String command) {
 
     static Settings parse(String[] argv) {
@@ -499,6 +550,7 @@ public final class StreamsBenchmark {
               parseLatencyRates(a.string("latency-rates", quick ? "none" : "100:75000,1024:25000")),
               Boolean.parseBoolean(a.string("cbor", "true")),
               a.integer("senders", 1),
+              a.integer("idle-poll-ms", 1),
               List.of(a.string("jvm-opts", "-Xmx2g").trim().split("\\s+")),
               a.string("basin-classpath", System.getProperty("java.class.path")),
               a.strings("basin-args", "").stream()
@@ -509,6 +561,7 @@ public final class StreamsBenchmark {
               a.flag("keep"),
               a.flag("profile"),
               a.integer("quiet-wait-s", 0),
+              a.integer("server-warmup-s", quick ? 8 : 30),
               a.string("command", "./bench/streams.sh" + (quick ? " --quick" : "")));
       a.rejectUnknown();
       if (s.trials() < 1) {

@@ -33,7 +33,12 @@ final class StreamsReport {
         .append(" on ")
         .append(machine())
         .append(".\n\n");
-    md.append("Reproduce: `").append(settings.command()).append("`\n\n");
+    md.append("Reproduce: `").append(settings.command()).append("`");
+    String commit = gitCommit();
+    if (commit != null) {
+      md.append(" at commit `").append(commit).append('`');
+    }
+    md.append("\n\n");
     md.append(workload()).append("\n\n");
     md.append(
         """
@@ -63,7 +68,7 @@ final class StreamsReport {
             + " stream or topic, then drains. Records of the stated size carry their send time;"
             + " partition keys cycle through 4,096 values. Basin: PutRecords of %d records (%s),"
             + " at most %,d records unacknowledged%s, one GetRecords poller per shard (TRIM_HORIZON,"
-            + " limit 10,000, 1 ms pause after an empty response). Kafka %s: the Java producer with"
+            + " limit 10,000, %d ms pause after an empty response). Kafka %s: the Java producer with"
             + " `acks=all`, `batch.size` sized for %d records per partition batch (capped near 1 MB),"
             + " otherwise defaults (`linger.ms` 5, idempotence on, no compression), the same limit of"
             + " records in flight, and a consumer assigned to every partition. The consumer runs in"
@@ -79,6 +84,7 @@ final class StreamsReport {
         settings.cbor() ? "CBOR, as the AWS SDKs send by default" : "JSON with base64 data",
         settings.inFlightRecords(),
         settings.senders() > 1 ? " across " + settings.senders() + " sender threads" : "",
+        settings.idlePollMillis(),
         kafkaVersion(),
         settings.batchRecords(),
         (settings.rate() > 0
@@ -344,6 +350,32 @@ final class StreamsReport {
       // Not Linux.
     }
     return null;
+  }
+
+  /** The checked-out commit, with "+ local changes" when the tree is dirty; null without git. */
+  private static String gitCommit() {
+    try {
+      String head = run("git", "rev-parse", "--short", "HEAD");
+      if (head == null || head.isEmpty()) {
+        return null;
+      }
+      String dirty = run("git", "status", "--porcelain", "--untracked-files=no");
+      return dirty == null || dirty.isEmpty() ? head : head + " + local changes";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  private static String run(String... command) throws InterruptedException {
+    try {
+      Process p =
+          new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.waitFor() == 0 ? out : null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** What {@code java -version} prints for the JVM that ran every process, on one line. */

@@ -80,7 +80,7 @@ public final class AwsJsonEndpoint {
       operation = op;
       boolean raw = service instanceof SupportsRawInput r && r.rawInputOperations().contains(op);
       JsonNode input = raw ? null : parse(format, body);
-      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+      ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
       try (JsonGenerator gen = format.mapper().getFactory().createGenerator(out)) {
         gen.writeStartObject();
         try {

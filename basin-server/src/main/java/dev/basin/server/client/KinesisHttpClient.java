@@ -149,6 +149,13 @@ public final class KinesisHttpClient implements AutoCloseable {
    * is rejected; per-record failures are in the result.
    */
   public CompletableFuture<PutRecordsResult> putRecords(String stream, List<PutEntry> entries) {
+    long estimate = 128;
+    for (PutEntry e : entries) {
+      estimate +=
+          e.data().length * (format == WireFormat.JSON ? 4L : 3L) / 3
+              + e.partitionKey().length()
+              + 40;
+    }
     byte[] body =
         encode(
             g -> {
@@ -162,7 +169,8 @@ public final class KinesisHttpClient implements AutoCloseable {
                 g.writeEndObject();
               }
               g.writeEndArray();
-            });
+            },
+            (int) Math.min(Integer.MAX_VALUE - 8, estimate));
     return sendRaw("PutRecords", body)
         .thenApply(
             bytes ->
@@ -302,7 +310,12 @@ public final class KinesisHttpClient implements AutoCloseable {
   }
 
   private byte[] encode(Body body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    return encode(body, 256);
+  }
+
+  /** Encodes a request object; {@code sizeHint} presizes the buffer (big PutRecords bodies). */
+  private byte[] encode(Body body, int sizeHint) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(sizeHint);
     try (JsonGenerator g = format.mapper().getFactory().createGenerator(out)) {
       g.writeStartObject();
       body.write(g);

@@ -1,8 +1,8 @@
 package dev.basin.common.config;
 
-import dev.basin.common.text.EditDistance;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.error.CommonErrorCode;
+import dev.basin.common.text.EditDistance;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.basin.common.error.BasinException;
 import dev.basin.stream.log.LocalStreamLog;
 import dev.basin.stream.log.LocalStreamLogConfig;
+import dev.basin.testing.ManualClock;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +26,7 @@ class StreamServiceTest {
       "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
 
   @TempDir Path dir;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private LocalStreamLog log;
   private StreamService service;
 
@@ -440,33 +438,5 @@ class StreamServiceTest {
         service.getShardIterator(
             "s", ShardDescriptor.shardId(0), IteratorType.TRIM_HORIZON, null, null);
     assertThat(service.getRecords(it, 10).records()).isEmpty();
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -16,14 +16,12 @@ import dev.basin.stream.StreamService;
 import dev.basin.stream.StreamsConfig;
 import dev.basin.stream.log.LocalStreamLog;
 import dev.basin.stream.log.LocalStreamLogConfig;
+import dev.basin.testing.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +32,7 @@ class KinesisApiTest {
   private static final Principal CALLER = new Principal("test", "us-east-1", "kinesis");
 
   @TempDir Path dir;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private LocalStreamLog log;
   private StreamService streams;
   private KinesisApi api;
@@ -120,33 +118,5 @@ class KinesisApiTest {
                     "ListShards",
                     object().put("NextToken", listShardsToken).put("StreamName", "a")))
         .hasMessageContaining("cannot be provided together");
-  }
-
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

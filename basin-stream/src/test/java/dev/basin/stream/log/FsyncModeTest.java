@@ -13,6 +13,7 @@ import dev.basin.spi.stream.AppendResult;
 import dev.basin.spi.stream.LogRecord;
 import dev.basin.spi.stream.ShardLog;
 import dev.basin.spi.stream.StoredRecord;
+import dev.basin.testing.ManualClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.basin.spi.stream.ReadResult;
 import dev.basin.spi.stream.ShardLog;
 import dev.basin.spi.stream.StoredRecord;
+import dev.basin.testing.ManualClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

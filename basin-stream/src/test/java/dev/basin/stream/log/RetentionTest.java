@@ -16,6 +16,7 @@ import dev.basin.spi.stream.LogRecord;
 import dev.basin.spi.stream.OffsetOutOfRangeException;
 import dev.basin.spi.stream.ShardLog;
 import dev.basin.spi.stream.StoredRecord;
+import dev.basin.testing.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -19,6 +19,7 @@ import dev.basin.spi.stream.AppendResult;
 import dev.basin.spi.stream.LogRecord;
 import dev.basin.spi.stream.ShardLog;
 import dev.basin.spi.stream.StoredRecord;
+import dev.basin.testing.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.basin.stream.log;
+package dev.basin.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,19 +7,23 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when a test says so. */
-final class ManualClock extends Clock {
+/** A UTC clock that moves only when a test says so. Thread-safe. */
+public final class ManualClock extends Clock {
   private final AtomicLong millis;
 
-  ManualClock(long startMillis) {
+  public ManualClock(long startMillis) {
     this.millis = new AtomicLong(startMillis);
   }
 
-  void advance(Duration d) {
+  public ManualClock(Instant start) {
+    this(start.toEpochMilli());
+  }
+
+  public void advance(Duration d) {
     millis.addAndGet(d.toMillis());
   }
 
-  void set(long epochMillis) {
+  public void set(long epochMillis) {
     millis.set(epochMillis);
   }
 
@@ -40,6 +44,9 @@ final class ManualClock extends Clock {
 
   @Override
   public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("ManualClock is UTC only");
+    if (!ZoneOffset.UTC.equals(zone)) {
+      throw new IllegalArgumentException("ManualClock is UTC only, not " + zone);
+    }
+    return this;
   }
 }

@@ -1,17 +1,24 @@
 package dev.basin.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.basin.catalog.LakeCatalog;
 import dev.basin.common.config.Config;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.error.CommonErrorCode;
 import dev.basin.common.io.DurableFiles;
 import dev.basin.common.json.Json;
+import dev.basin.server.api.CatalogRestApi;
 import dev.basin.server.api.StreamsRestApi;
 import dev.basin.server.auth.Credentials;
 import dev.basin.server.aws.AwsJsonEndpoint;
 import dev.basin.server.http.Authenticator;
+import dev.basin.server.iceberg.IcebergRestApi;
 import dev.basin.server.kinesis.KinesisApi;
 import dev.basin.server.metrics.StreamMetrics;
+import dev.basin.server.s3.LifecycleRestApi;
+import dev.basin.server.s3.S3Api;
+import dev.basin.storage.LocalObjectStore;
+import dev.basin.storage.LocalObjectStoreConfig;
 import dev.basin.stream.StreamService;
 import dev.basin.stream.log.LocalStreamLog;
 import dev.basin.stream.log.LocalStreamLogConfig;
@@ -57,6 +64,8 @@ public final class BasinServer implements AutoCloseable {
   private Credentials credentials;
   private LocalStreamLog streamLog;
   private StreamService streams;
+  private LocalObjectStore objectStore;
+  private LakeCatalog catalog;
   private Javalin http;
   private ScheduledExecutorService background;
   private volatile boolean ready;
@@ -101,6 +110,17 @@ public final class BasinServer implements AutoCloseable {
               clock,
               new StreamMetrics(metrics),
               account);
+      objectStore =
+          LocalObjectStore.open(
+              LocalObjectStoreConfig.defaults(dataDir)
+                  .withMinPartSize(config.get(ServerConfig.STORAGE_MIN_PART_SIZE)),
+              clock);
+      for (String bucket : ServerConfig.defaultBuckets(config)) {
+        if (objectStore.bucket(bucket).isEmpty()) {
+          objectStore.createBucket(bucket);
+        }
+      }
+      catalog = LakeCatalog.open(ServerConfig.catalog(config), objectStore, clock);
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);
@@ -117,12 +137,25 @@ public final class BasinServer implements AutoCloseable {
           new AwsJsonEndpoint(
               List.of(new KinesisApi(streams, account, clock)), auth, metrics, maxBody);
       StreamsRestApi rest = new StreamsRestApi(streams, maxBody);
+      S3Api s3 = new S3Api(objectStore, credentials, auth.enabled(), clock, metrics, account);
+      LifecycleRestApi lifecycle = new LifecycleRestApi(objectStore, clock);
+      CatalogRestApi catalogApi = new CatalogRestApi(catalog, maxBody, clock);
+      IcebergRestApi iceberg =
+          new IcebergRestApi(
+              catalog.iceberg(),
+              catalog.config().warehouse(),
+              auth,
+              credentials,
+              clock,
+              metrics,
+              maxBody);
       http =
           Javalin.create(
               cfg -> {
                 cfg.startup.showJavalinBanner = false;
                 cfg.startup.showOldJavalinVersionWarning = false;
                 cfg.http.maxRequestSize = maxBody;
+                S3Api.configureJetty(cfg.jetty);
                 cfg.jetty.host = config.get(ServerConfig.BIND);
                 cfg.jetty.port = config.get(ServerConfig.HTTP_PORT);
                 cfg.routes.post("/", aws::handle);
@@ -138,6 +171,11 @@ public final class BasinServer implements AutoCloseable {
                           .result(metrics.scrape());
                     });
                 rest.register(cfg.routes, auth);
+                lifecycle.register(cfg.routes, auth);
+                catalogApi.register(cfg.routes);
+                iceberg.register(cfg.routes);
+                // S3's /{bucket}/<key> routes match almost any path: they must be added last.
+                s3.register(cfg.routes);
               });
       http.start();
       httpPort = http.port();
@@ -145,13 +183,16 @@ public final class BasinServer implements AutoCloseable {
       background =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
-                Thread t = new Thread(r, "basin-retention");
+                Thread t = new Thread(r, "basin-background");
                 t.setDaemon(true);
                 return t;
               });
       long every = config.get(ServerConfig.RETENTION_CHECK).toMillis();
       background.scheduleWithFixedDelay(
           this::enforceRetention, every, every, TimeUnit.MILLISECONDS);
+      long lifecycleEvery = config.get(ServerConfig.STORAGE_LIFECYCLE_INTERVAL).toMillis();
+      background.scheduleWithFixedDelay(
+          this::runLifecycle, lifecycleEvery, lifecycleEvery, TimeUnit.MILLISECONDS);
       writeServerJson();
       ready = true;
       LOG.atInfo()
@@ -177,10 +218,24 @@ public final class BasinServer implements AutoCloseable {
     }
   }
 
+  private void runLifecycle() {
+    try {
+      int actions = objectStore.runLifecycle(clock.instant()).size();
+      if (actions > 0) {
+        LOG.atInfo().addKeyValue("actions", actions).log("lifecycle rules applied");
+      }
+    } catch (RuntimeException e) {
+      LOG.atError().setCause(e).log("lifecycle run failed; will retry");
+    }
+  }
+
   private void health(io.javalin.http.Context ctx) {
     ObjectNode body = Json.mapper().createObjectNode();
     body.put("status", ready ? "ok" : "starting");
-    body.putObject("services").put("streams", ready ? "ready" : "starting");
+    body.putObject("services")
+        .put("streams", ready ? "ready" : "starting")
+        .put("storage", ready && objectStore != null ? "ready" : "starting")
+        .put("catalog", ready && catalog != null ? "ready" : "starting");
     ctx.status(ready ? 200 : 503).contentType("application/json").result(body.toString());
   }
 
@@ -259,6 +314,16 @@ public final class BasinServer implements AutoCloseable {
     return streams;
   }
 
+  /** The lake's object store (buckets raw, processed, curated, results by default). */
+  public LocalObjectStore objectStore() {
+    return objectStore;
+  }
+
+  /** The lake catalog: Iceberg tables, views and external tables; served at {@code /iceberg/}. */
+  public LakeCatalog catalog() {
+    return catalog;
+  }
+
   /**
    * Stops accepting requests, lets in-flight ones finish, then flushes and closes the stream logs.
    * Idempotent.
@@ -282,6 +347,14 @@ public final class BasinServer implements AutoCloseable {
     if (streamLog != null) {
       streamLog.close();
       streamLog = null;
+    }
+    if (catalog != null) {
+      catalog.close();
+      catalog = null;
+    }
+    if (objectStore != null) {
+      objectStore.close();
+      objectStore = null;
     }
     if (wasReady) {
       try {

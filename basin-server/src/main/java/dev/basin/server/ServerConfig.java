@@ -1,5 +1,6 @@
 package dev.basin.server;
 
+import dev.basin.catalog.CatalogConfig;
 import dev.basin.common.config.Config;
 import dev.basin.common.config.ConfigDef;
 import dev.basin.common.config.ConfigKey;
@@ -113,6 +114,39 @@ public final class ServerConfig {
           1,
           Integer.MAX_VALUE,
           "Per-shard GetRecords calls/s");
+  public static final ConfigKey<String> STORAGE_BUCKETS =
+      ConfigKey.string(
+          "storage.buckets",
+          "raw,processed,curated,results",
+          "Comma-separated buckets created when missing at start (the lake's zones); empty for"
+              + " none");
+  public static final ConfigKey<Duration> STORAGE_LIFECYCLE_INTERVAL =
+      ConfigKey.duration(
+          "storage.lifecycle-interval",
+          Duration.ofHours(1),
+          "How often the buckets' lifecycle rules are applied (also on demand: basin lifecycle"
+              + " run)");
+  public static final ConfigKey<Long> STORAGE_MIN_PART_SIZE =
+      ConfigKey.size(
+          "storage.min-part-size",
+          5L * 1024 * 1024,
+          1,
+          "Smallest multipart part other than the last (S3: 5MiB; lower only for tests)");
+  public static final ConfigKey<String> CATALOG_JDBC_URL =
+      ConfigKey.string(
+          "catalog.jdbc-url",
+          null,
+          "Catalog metadata database (default: SQLite at DATA_DIR/meta/basin.db; PostgreSQL:"
+              + " jdbc:postgresql://host:5432/basin)");
+  public static final ConfigKey<String> CATALOG_JDBC_USER =
+      ConfigKey.string("catalog.jdbc-user", null, "Catalog database user (SQLite needs none)");
+  public static final ConfigKey<String> CATALOG_JDBC_PASSWORD =
+      ConfigKey.string("catalog.jdbc-password", null, "Catalog database password").asSecret();
+  public static final ConfigKey<String> CATALOG_WAREHOUSE =
+      ConfigKey.string(
+          "catalog.warehouse",
+          CatalogConfig.DEFAULT_WAREHOUSE,
+          "Where tables of databases without a location go (an s3://bucket/prefix in the lake)");
   public static final ConfigKey<LogFormat> LOG_FORMAT =
       ConfigKey.oneOf(
           "log.format",
@@ -162,6 +196,13 @@ public final class ServerConfig {
           WRITE_RECORDS,
           READ_BYTES,
           READ_CALLS,
+          STORAGE_BUCKETS,
+          STORAGE_LIFECYCLE_INTERVAL,
+          STORAGE_MIN_PART_SIZE,
+          CATALOG_JDBC_URL,
+          CATALOG_JDBC_USER,
+          CATALOG_JDBC_PASSWORD,
+          CATALOG_WAREHOUSE,
           LOG_FORMAT,
           LOG_LEVEL
         }) {
@@ -172,6 +213,37 @@ public final class ServerConfig {
 
   static Path dataDir(Config c) {
     return Path.of(c.get(DATA_DIR)).toAbsolutePath().normalize();
+  }
+
+  /**
+   * The default buckets of {@code storage.buckets}, in order, without blanks.
+   *
+   * @throws IllegalArgumentException naming the setting if a name repeats
+   */
+  static java.util.List<String> defaultBuckets(Config c) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String name : c.get(STORAGE_BUCKETS).split(",")) {
+      String n = name.strip();
+      if (n.isEmpty()) {
+        continue;
+      }
+      if (out.contains(n)) {
+        throw new IllegalArgumentException(
+            "storage.buckets names bucket '" + n + "' twice: " + c.get(STORAGE_BUCKETS));
+      }
+      out.add(n);
+    }
+    return out;
+  }
+
+  /** The catalog's settings; the JDBC URL defaults to SQLite in the data directory. */
+  static CatalogConfig catalog(Config c) {
+    String url = c.get(CATALOG_JDBC_URL);
+    if (url == null || url.isBlank()) {
+      url = CatalogConfig.sqlite(dataDir(c)).jdbcUrl();
+    }
+    return new CatalogConfig(
+        url, c.get(CATALOG_JDBC_USER), c.get(CATALOG_JDBC_PASSWORD), c.get(CATALOG_WAREHOUSE));
   }
 
   static StreamsConfig streams(Config c) {

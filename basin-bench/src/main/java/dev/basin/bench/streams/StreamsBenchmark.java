@@ -1,6 +1,7 @@
 package dev.basin.bench.streams;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.basin.bench.support.ChildProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

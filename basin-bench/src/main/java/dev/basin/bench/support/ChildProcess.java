@@ -1,4 +1,4 @@
-package dev.basin.bench.streams;
+package dev.basin.bench.support;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * A JVM started by the orchestrator. Its stderr goes to a log file; its stdout lines go to the same
  * file and to a listener. Every child is destroyed when the orchestrator's JVM exits.
  */
-final class ChildProcess {
+public final class ChildProcess {
   private final String name;
   private final Process process;
   private final Path log;
@@ -60,8 +60,8 @@ final class ChildProcess {
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
   }
 
-  static ChildProcess start(String name, List<String> command, Path log, Consumer<String> onLine)
-      throws IOException {
+  public static ChildProcess start(
+      String name, List<String> command, Path log, Consumer<String> onLine) throws IOException {
     Files.createDirectories(log.getParent());
     Files.writeString(
         log,
@@ -80,7 +80,7 @@ final class ChildProcess {
    * @return the match, for its groups (ports)
    * @throws IllegalStateException if the server exits or stays silent for {@code timeoutSeconds}
    */
-  static Started startServer(
+  public static Started startServer(
       String name, List<String> command, Path log, Pattern ready, long timeoutSeconds)
       throws IOException, InterruptedException {
     CompletableFuture<Matcher> readyLine = new CompletableFuture<>();
@@ -119,13 +119,13 @@ final class ChildProcess {
     }
   }
 
-  record Started(ChildProcess process, Matcher ready) {}
+  public record Started(ChildProcess process, Matcher ready) {}
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
@@ -134,7 +134,7 @@ final class ChildProcess {
    *
    * @return its exit status, or -1 if it had to be killed
    */
-  int awaitExit(long timeoutSeconds) throws InterruptedException {
+  public int awaitExit(long timeoutSeconds) throws InterruptedException {
     if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       reader.join(5_000);
@@ -145,7 +145,7 @@ final class ChildProcess {
   }
 
   /** Closes stdin, which asks processes that watch it (the Kafka broker) to stop. */
-  void closeStdin() {
+  public void closeStdin() {
     try {
       process.getOutputStream().close();
     } catch (IOException e) {
@@ -154,12 +154,12 @@ final class ChildProcess {
   }
 
   /** Lets {@link #close()} wait this long for an exit after closing stdin before SIGTERM. */
-  void stopsWhenStdinCloses(long graceSeconds) {
+  public void stopsWhenStdinCloses(long graceSeconds) {
     this.stdinGraceSeconds = graceSeconds;
   }
 
   /** Closes stdin, then asks the process to stop (SIGTERM), then kills it after 30 s. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     closeStdin();
     if (!process.waitFor(stdinGraceSeconds, TimeUnit.SECONDS)) {
       process.destroy();

@@ -49,11 +49,24 @@ class AwsCliIT {
   }
 
   private static Result aws(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(AWS);
-    cmd.add("kinesis");
+    List<String> cmd = new ArrayList<>(List.of("kinesis"));
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--endpoint-url", basin.endpoint().toString(), "--output", "json"));
+    return run(cmd);
+  }
+
+  /** {@code aws s3 --endpoint-url URL ARGS…}, as the README shows it. */
+  private static Result awsS3(String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(List.of("s3", "--endpoint-url", basin.endpoint().toString()));
+    cmd.addAll(List.of(args));
+    return run(cmd);
+  }
+
+  private static Result run(List<String> awsArgs) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(AWS);
+    cmd.addAll(awsArgs);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment()
         .put("AWS_SHARED_CREDENTIALS_FILE", basin.dataDir().resolve("credentials").toString());
@@ -67,7 +80,7 @@ class AwsCliIT {
     Path err = Files.createTempFile(dir, "err", ".txt");
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("aws %s finished", args[0]).isTrue();
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("aws %s finished", awsArgs).isTrue();
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
   }
 
@@ -158,5 +171,82 @@ class AwsCliIT {
     Result delete = aws("delete-stream", "--stream-name", "cli");
     assertThat(delete.code()).as(delete.err()).isZero();
     assertThat(aws("list-streams").json().path("StreamNames")).isEmpty();
+  }
+
+  @Test
+  void s3CommandsWorkEndToEnd() throws Exception {
+    Path small = dir.resolve("file");
+    Files.write(small, "hello from the aws cli\n".getBytes(StandardCharsets.UTF_8));
+    Result cp = awsS3("cp", small.toString(), "s3://raw/x");
+    assertThat(cp.code()).as(cp.err()).isZero();
+    Result ls = awsS3("ls", "s3://raw/");
+    assertThat(ls.code()).as(ls.err()).isZero();
+    assertThat(ls.out()).contains(" x");
+    Path back = dir.resolve("file.back");
+    Result get = awsS3("cp", "s3://raw/x", back.toString());
+    assertThat(get.code()).as(get.err()).isZero();
+    assertThat(Files.readAllBytes(back)).isEqualTo(Files.readAllBytes(small));
+
+    Path big = dir.resolve("big.bin");
+    byte[] chunk = new byte[1 << 20];
+    java.util.Random random = new java.util.Random(20);
+    try (var out = Files.newOutputStream(big)) {
+      for (int i = 0; i < 20; i++) {
+        random.nextBytes(chunk);
+        out.write(chunk);
+      }
+    }
+    Result up = awsS3("cp", big.toString(), "s3://raw/big.bin");
+    assertThat(up.code()).as(up.err()).isZero();
+    JsonNode head =
+        JSON.readTree(
+            run(List.of(
+                    "s3api",
+                    "head-object",
+                    "--bucket",
+                    "raw",
+                    "--key",
+                    "big.bin",
+                    "--endpoint-url",
+                    basin.endpoint().toString(),
+                    "--output",
+                    "json"))
+                .out());
+    assertThat(head.path("ETag").asText()).matches("\"[0-9a-f]{32}-\\d+\"");
+    Path bigBack = dir.resolve("big.back");
+    Result down = awsS3("cp", "s3://raw/big.bin", bigBack.toString());
+    assertThat(down.code()).as(down.err()).isZero();
+    assertThat(Files.mismatch(big, bigBack)).isEqualTo(-1L);
+
+    Path folder = Files.createDirectories(dir.resolve("folder/sub"));
+    Files.writeString(dir.resolve("folder/a.txt"), "a");
+    Files.writeString(folder.resolve("b.txt"), "b");
+    Result sync = awsS3("sync", dir.resolve("folder").toString(), "s3://raw/synced/");
+    assertThat(sync.code()).as(sync.err()).isZero();
+    Result listed = awsS3("ls", "--recursive", "s3://raw/synced/");
+    assertThat(listed.out()).contains("synced/a.txt").contains("synced/sub/b.txt");
+    Result again = awsS3("sync", dir.resolve("folder").toString(), "s3://raw/synced/");
+    assertThat(again.out()).doesNotContain("upload:");
+
+    Result rm = awsS3("rm", "s3://raw/x");
+    assertThat(rm.code()).as(rm.err()).isZero();
+    assertThat(awsS3("ls", "s3://raw/").out()).doesNotContain(" x\n");
+
+    JsonNode versions =
+        JSON.readTree(
+            run(List.of(
+                    "s3api",
+                    "list-object-versions",
+                    "--bucket",
+                    "raw",
+                    "--prefix",
+                    "synced/",
+                    "--endpoint-url",
+                    basin.endpoint().toString(),
+                    "--output",
+                    "json"))
+                .out());
+    assertThat(versions.path("Versions")).hasSize(2);
+    assertThat(versions.path("Versions").get(0).path("VersionId").asText()).isEqualTo("null");
   }
 }

@@ -1,11 +1,15 @@
 package dev.basin.server.api;
 
+import static dev.basin.server.api.ApiResponses.error;
+import static dev.basin.server.api.ApiResponses.guarded;
+import static dev.basin.server.api.ApiResponses.json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.basin.common.error.BasinException;
-import dev.basin.common.error.ErrorKind;
 import dev.basin.common.json.Json;
+import dev.basin.server.api.ApiResponses.BadRequest;
 import dev.basin.server.http.Authenticator;
 import dev.basin.server.http.RequestBodies;
 import dev.basin.stream.GetRecordsResult;
@@ -76,62 +80,6 @@ public final class StreamsRestApi {
         "UNAUTHENTICATED",
         "missing or wrong bearer token; send 'Authorization: Bearer <access key id>:<secret access"
             + " key>' with the pair from DATA_DIR/credentials");
-  }
-
-  private interface Action {
-    void run(Context ctx);
-  }
-
-  private static io.javalin.http.Handler guarded(Action action) {
-    return ctx -> {
-      try {
-        action.run(ctx);
-      } catch (BasinException e) {
-        error(ctx, status(e.kind()), e.code().name(), e.getMessage());
-      } catch (BadRequest e) {
-        error(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
-      }
-    };
-  }
-
-  private static final class BadRequest extends RuntimeException {
-    BadRequest(String message) {
-      super(message);
-    }
-  }
-
-  static int status(ErrorKind kind) {
-    switch (kind) {
-      case INVALID:
-        return 400;
-      case UNAUTHENTICATED:
-        return 401;
-      case NOT_FOUND:
-        return 404;
-      case CONFLICT:
-      case LIMIT_EXCEEDED:
-        return 409;
-      case EXPIRED:
-        return 410;
-      case THROTTLED:
-        return 429;
-      case UNAVAILABLE:
-        return 503;
-      default:
-        return 500;
-    }
-  }
-
-  private static void error(Context ctx, int status, String code, String message) {
-    ObjectNode body = Json.mapper().createObjectNode();
-    ObjectNode err = body.putObject("error");
-    err.put("code", code);
-    err.put("message", message);
-    ctx.status(status).contentType("application/json").result(body.toString());
-  }
-
-  private static void json(Context ctx, int status, JsonNode body) {
-    ctx.status(status).contentType("application/json").result(body.toString());
   }
 
   private void list(Context ctx) {

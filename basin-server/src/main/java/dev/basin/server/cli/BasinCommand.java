@@ -30,6 +30,9 @@ public final class BasinCommand implements Runnable {
     cli.addSubcommand("config", new ConfigCommand());
     cli.addSubcommand("stream", StreamCommands.commandLine(env));
     cli.addSubcommand("generate", new GenerateCommand(env));
+    cli.addSubcommand("s3", S3Commands.commandLine(env));
+    cli.addSubcommand("lifecycle", LifecycleCommand.commandLine(env));
+    cli.addSubcommand("catalog", CatalogCommands.commandLine(env));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof BasinException

@@ -1,0 +1,76 @@
+package dev.basin.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.basin.common.error.BasinException;
+import dev.basin.common.error.ErrorKind;
+import dev.basin.common.json.Json;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+
+/**
+ * The native API's response conventions, shared by every {@code /api/v1} resource: JSON bodies,
+ * errors as {@code {"error": {"code", "message"}}} with an HTTP status chosen by the error's kind.
+ */
+final class ApiResponses {
+  private ApiResponses() {}
+
+  /** A route body that may throw {@link BasinException} or {@link BadRequest}. */
+  interface Action {
+    void run(Context ctx) throws Exception;
+  }
+
+  /** Thrown by route bodies for malformed requests (400 {@code INVALID_ARGUMENT}). */
+  static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+
+  /** Wraps an action so that its user-facing failures become error responses. */
+  static Handler guarded(Action action) {
+    return ctx -> {
+      try {
+        action.run(ctx);
+      } catch (BasinException e) {
+        error(ctx, status(e.kind()), e.code().name(), e.getMessage());
+      } catch (BadRequest e) {
+        error(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      }
+    };
+  }
+
+  static int status(ErrorKind kind) {
+    switch (kind) {
+      case INVALID:
+        return 400;
+      case UNAUTHENTICATED:
+        return 401;
+      case NOT_FOUND:
+        return 404;
+      case CONFLICT:
+      case LIMIT_EXCEEDED:
+        return 409;
+      case EXPIRED:
+        return 410;
+      case THROTTLED:
+        return 429;
+      case UNAVAILABLE:
+        return 503;
+      default:
+        return 500;
+    }
+  }
+
+  static void error(Context ctx, int status, String code, String message) {
+    ObjectNode body = Json.mapper().createObjectNode();
+    ObjectNode err = body.putObject("error");
+    err.put("code", code);
+    err.put("message", message);
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+
+  static void json(Context ctx, int status, JsonNode body) {
+    ctx.status(status).contentType("application/json").result(body.toString());
+  }
+}

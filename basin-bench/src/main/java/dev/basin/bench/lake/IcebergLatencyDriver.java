@@ -54,6 +54,8 @@ public final class IcebergLatencyDriver {
     Map<String, String> rest = new HashMap<>();
     rest.put("uri", endpoint + "/iceberg");
     rest.put("credential", id + ":" + secret);
+    rest.put("rest.auth.type", "oauth2");
+    rest.put("oauth2-server-uri", endpoint + "/iceberg/v1/oauth/tokens");
     rest.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
     rest.put("s3.endpoint", endpoint);
     rest.put("s3.path-style-access", "true");

@@ -59,10 +59,9 @@ public final class S3ThroughputDriver {
         new Random(size).nextBytes(payload);
         String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(payload));
         byte[] buffer = new byte[1 << 20];
-        // An unrecorded round first: JIT, connection pool, page cache.
-        putAll(s3, bucket, "warm/" + size, payload, Math.min(count, 3));
-        for (int t = 0; t < trials; t++) {
-          String prefix = "t" + t + "/" + size;
+        // Trial -1 is an unrecorded warm-up of both sides: JIT, connection pool, page cache.
+        for (int t = -1; t < trials; t++) {
+          String prefix = "t" + (t + 1) + "/" + size;
           long putNanos = putAll(s3, bucket, prefix, payload, count);
           long getNanos = 0;
           for (int i = 0; i < count; i++) {
@@ -81,13 +80,15 @@ public final class S3ThroughputDriver {
             }
             getNanos += System.nanoTime() - start;
           }
-          rows.add(row(json, "basin-s3", "put", size, count, putNanos, t));
-          rows.add(row(json, "basin-s3", "get", size, count, getNanos, t));
+          if (t >= 0) {
+            rows.add(row(json, "basin-s3", "put", size, count, putNanos, t));
+            rows.add(row(json, "basin-s3", "get", size, count, getNanos, t));
+          }
 
           long diskPut = 0;
           long diskGet = 0;
           for (int i = 0; i < count; i++) {
-            Path file = diskDir.resolve("t" + t + "-" + size + "-" + i);
+            Path file = diskDir.resolve("t" + (t + 1) + "-" + size + "-" + i);
             long start = System.nanoTime();
             try (FileChannel ch =
                 FileChannel.open(
@@ -104,7 +105,7 @@ public final class S3ThroughputDriver {
             diskPut += System.nanoTime() - start;
           }
           for (int i = 0; i < count; i++) {
-            Path file = diskDir.resolve("t" + t + "-" + size + "-" + i);
+            Path file = diskDir.resolve("t" + (t + 1) + "-" + size + "-" + i);
             long start = System.nanoTime();
             long read = 0;
             try (InputStream in = Files.newInputStream(file)) {
@@ -119,8 +120,10 @@ public final class S3ThroughputDriver {
             diskGet += System.nanoTime() - start;
             Files.delete(file);
           }
-          rows.add(row(json, "disk", "put", size, count, diskPut, t));
-          rows.add(row(json, "disk", "get", size, count, diskGet, t));
+          if (t >= 0) {
+            rows.add(row(json, "disk", "put", size, count, diskPut, t));
+            rows.add(row(json, "disk", "get", size, count, diskGet, t));
+          }
           for (int i = 0; i < count; i++) {
             String key = prefix + "/" + i;
             s3.deleteObject(d -> d.bucket(bucket).key(key));

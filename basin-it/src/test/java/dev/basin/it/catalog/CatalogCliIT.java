@@ -99,8 +99,16 @@ class CatalogCliIT {
                   "sales.orders",
                   "--older-than",
                   "0s",
-                  "--dry-run"))
+                  "--dry-run",
+                  "--force"))
           .contains("dry run");
+      JsonNode unsafe =
+          post(
+              server,
+              "/api/v1/catalog/databases/sales/tables/orders/maintenance",
+              "{\"action\":\"remove-orphan-files\",\"olderThan\":\"1h\"}",
+              400);
+      assertThat(unsafe.path("error").path("message").asText()).contains("under a day");
 
       assertThat(
               cli(

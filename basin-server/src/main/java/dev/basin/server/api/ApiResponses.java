@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.error.ErrorKind;
 import dev.basin.common.json.Json;
+import dev.basin.spi.storage.ObjectStoreException;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
@@ -36,8 +37,42 @@ final class ApiResponses {
         error(ctx, status(e.kind()), e.code().name(), e.getMessage());
       } catch (BadRequest e) {
         error(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
+      } catch (ObjectStoreException e) {
+        error(ctx, objectStoreStatus(e), e.reason().name(), e.getMessage());
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        error(
+            ctx,
+            409,
+            "CONCURRENT_MODIFICATION",
+            "another writer committed to the table first; retry: " + e.getMessage());
+      } catch (org.apache.iceberg.exceptions.NoSuchNamespaceException
+          | org.apache.iceberg.exceptions.NoSuchTableException
+          | org.apache.iceberg.exceptions.NotFoundException e) {
+        error(ctx, 404, "NOT_FOUND", e.getMessage());
+      } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+        error(ctx, 409, "ALREADY_EXISTS", e.getMessage());
+      } catch (org.apache.iceberg.exceptions.ValidationException e) {
+        error(ctx, 400, "INVALID_ARGUMENT", e.getMessage());
       }
     };
+  }
+
+  static int objectStoreStatus(ObjectStoreException e) {
+    switch (e.reason()) {
+      case NO_SUCH_BUCKET:
+      case NO_SUCH_KEY:
+      case NO_SUCH_VERSION:
+      case NO_SUCH_UPLOAD:
+      case NO_SUCH_LIFECYCLE_CONFIGURATION:
+        return 404;
+      case ALREADY_EXISTS:
+      case BUCKET_ALREADY_EXISTS:
+      case BUCKET_NOT_EMPTY:
+      case PRECONDITION_FAILED:
+        return 409;
+      default:
+        return 400;
+    }
   }
 
   static int status(ErrorKind kind) {

@@ -520,7 +520,17 @@ public final class CatalogRestApi {
         out.put("filesDeleted", r.filesDeleted());
       }
       case "remove-orphan-files" -> {
-        Instant olderThan = clock.instant().minus(duration(in, "olderThan", "3d"));
+        java.time.Duration age = duration(in, "olderThan", "3d");
+        boolean force = in.path("force").asBoolean(false);
+        if (age.compareTo(java.time.Duration.ofDays(1)) < 0 && !force) {
+          throw new BadRequest(
+              "olderThan "
+                  + in.path("olderThan").asText()
+                  + " is under a day: files a writer has written but not yet committed would be"
+                  + " deleted; use 1d or more, or force it (--force)");
+        }
+        checkOrphanScanIsSafe(ctx.pathParam("db"), ctx.pathParam("table"), table);
+        Instant olderThan = clock.instant().minus(age);
         TableMaintenance.OrphanResult r =
             m.removeOrphanFiles(table, olderThan, in.path("dryRun").asBoolean(false));
         out.put("dryRun", r.dryRun());
@@ -548,6 +558,61 @@ public final class CatalogRestApi {
   }
 
   // ---- helpers
+
+  /**
+   * Orphan removal deletes everything under a table's folders that its metadata does not reach, so
+   * it must never scan a bucket root or a folder that holds (or is held by) another table.
+   */
+  private void checkOrphanScanIsSafe(String db, String name, Table table) {
+    List<String> roots = new ArrayList<>();
+    roots.add(table.location());
+    String data = table.properties().get(TableProperties.WRITE_DATA_LOCATION);
+    if (data != null) {
+      roots.add(data);
+    }
+    String meta = table.properties().get(TableProperties.WRITE_METADATA_LOCATION);
+    if (meta != null) {
+      roots.add(meta);
+    }
+    for (String root : roots) {
+      String folder = folder(root);
+      int slash = folder.indexOf('/', folder.indexOf("://") + 3);
+      if (slash < 0 || slash == folder.length() - 1) {
+        throw new BadRequest(
+            "refusing to remove orphan files: "
+                + root
+                + " is a whole bucket and may hold other data; move the table under a prefix");
+      }
+    }
+    for (Database d : catalog.databases().list()) {
+      for (TableSummary other : catalog.tables(d.name())) {
+        if ((d.name().equals(db) && other.name().equals(name)) || other.location() == null) {
+          continue;
+        }
+        String theirs = folder(other.location());
+        for (String root : roots) {
+          String mine = folder(root);
+          if (theirs.startsWith(mine) || mine.startsWith(theirs)) {
+            throw new BadRequest(
+                "refusing to remove orphan files: "
+                    + root
+                    + " overlaps the location of "
+                    + d.name()
+                    + "."
+                    + other.name()
+                    + " ("
+                    + other.location()
+                    + "), whose files would look unreferenced");
+          }
+        }
+      }
+    }
+  }
+
+  private static String folder(String location) {
+    String l = location.replaceFirst("^s3[an]?://", "s3://");
+    return l.endsWith("/") ? l : l + "/";
+  }
 
   private Table icebergOrNull(String db, String name) {
     catalog.databases().get(db);

@@ -98,6 +98,14 @@ public final class SigV4Verifier {
       throw SigV4Exception.bothMechanisms();
     }
     if (authorization == null && !presigned) {
+      if (query.containsKey("AWSAccessKeyId") && query.containsKey("Signature")) {
+        // A Signature Version 2 presigned URL, which the AWS CLI still makes for custom endpoints.
+        String message =
+            "Signature Version 2 presigned URLs are not supported; sign with AWS Signature Version"
+                + " 4 (AWS4-HMAC-SHA256). With the AWS CLI: aws configure set"
+                + " default.s3.signature_version s3v4";
+        throw SigV4Exception.incomplete(message, "InvalidRequest", 400, message);
+      }
       throw SigV4Exception.missing();
     }
     Auth auth = presigned ? parseQuery(query) : parseHeader(authorization, headers);

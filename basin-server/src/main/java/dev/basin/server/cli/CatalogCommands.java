@@ -580,12 +580,18 @@ final class CatalogCommands {
     @Option(names = "--dry-run", description = "Only list what would be deleted")
     boolean dryRun;
 
+    @Option(
+        names = "--force",
+        description = "Allow --older-than below 1d (may delete files of writes still in progress)")
+    boolean force;
+
     @Override
     public Integer call() {
       ObjectNode body = Json.mapper().createObjectNode();
       body.put("action", "remove-orphan-files");
       body.put("olderThan", olderThan);
       body.put("dryRun", dryRun);
+      body.put("force", force);
       JsonNode r = post(table(name) + "/maintenance", body);
       r.path("orphans")
           .forEach(o -> out().println((dryRun ? "would delete " : "deleted ") + o.asText()));

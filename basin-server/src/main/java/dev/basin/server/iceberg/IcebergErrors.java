@@ -3,6 +3,7 @@ package dev.basin.server.iceberg;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.basin.common.error.BasinException;
 import dev.basin.server.http.RequestBodies;
+import dev.basin.spi.storage.ObjectStoreException;
 import io.javalin.http.Context;
 import java.util.UUID;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
@@ -124,6 +125,22 @@ final class IcebergErrors {
     }
     if (e instanceof UnsupportedOperationException) {
       return 406;
+    }
+    if (e instanceof ObjectStoreException o) {
+      switch (o.reason()) {
+        case NO_SUCH_BUCKET:
+        case NO_SUCH_KEY:
+        case NO_SUCH_VERSION:
+        case NO_SUCH_UPLOAD:
+          return 404;
+        case ALREADY_EXISTS:
+        case BUCKET_ALREADY_EXISTS:
+        case BUCKET_NOT_EMPTY:
+        case PRECONDITION_FAILED:
+          return 409;
+        default:
+          return 400;
+      }
     }
     if (e instanceof BasinException b) {
       switch (b.kind()) {

@@ -467,6 +467,15 @@ public final class LocalObjectStore
       return commit(
           tx -> {
             BucketRow b = requireBucket(bucket);
+            if (!java.nio.file.Files.exists(files.dataPath(bucket, dataFile))) {
+              // The bucket was deleted (and perhaps re-created) while the bytes were written:
+              // its directory went to the trash with this file in it.
+              throw new ObjectStoreException(
+                  Reason.NO_SUCH_BUCKET,
+                  "bucket '"
+                      + bucket
+                      + "' was deleted while the object was being written; nothing was stored");
+            }
             if (ifNoneMatchAny) {
               checkAbsent(bucket, k, key);
             }

@@ -1,0 +1,2 @@
+/** Dynamic partitioning: partition keys extracted from records with a jq-like query. */
+package dev.basin.delivery.partition;

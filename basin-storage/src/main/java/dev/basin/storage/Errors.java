@@ -1,5 +1,7 @@
 package dev.basin.storage;
 
+import dev.basin.spi.storage.DeleteMarkerException;
+import dev.basin.spi.storage.ObjectInfo;
 import dev.basin.spi.storage.ObjectStoreException;
 import dev.basin.spi.storage.ObjectStoreException.Reason;
 
@@ -45,17 +47,40 @@ final class Errors {
             + "`");
   }
 
-  static ObjectStoreException versionIsDeleteMarker(String bucket, String key, String versionId) {
-    return new ObjectStoreException(
+  /** Reading a key whose current version is a delete marker: the key looks deleted. */
+  static DeleteMarkerException currentIsDeleteMarker(ObjectInfo marker) {
+    return new DeleteMarkerException(
+        Reason.NO_SUCH_KEY,
+        "object '"
+            + marker.key()
+            + "' does not exist in bucket '"
+            + marker.bucket()
+            + "': its current version '"
+            + marker.versionId()
+            + "' is a delete marker; read an older version by its version id, or delete the"
+            + " marker to make the previous version current",
+        marker);
+  }
+
+  /**
+   * Reading (or tagging) a version that is a delete marker by its id.
+   *
+   * @param why what the marker lacks and what S3 answers, e.g. "has no content"
+   */
+  static DeleteMarkerException versionIsDeleteMarker(ObjectInfo marker, String why) {
+    return new DeleteMarkerException(
         Reason.INVALID_REQUEST,
         "version '"
-            + versionId
+            + marker.versionId()
             + "' of object '"
-            + key
+            + marker.key()
             + "' in bucket '"
-            + bucket
-            + "' is a delete marker and has no content (S3 answers 405 MethodNotAllowed); read"
-            + " an older version, or delete the marker to make the previous version current");
+            + marker.bucket()
+            + "' is a delete marker and "
+            + why
+            + "; use an older version, or delete the marker to make the previous version"
+            + " current",
+        marker);
   }
 
   static ObjectStoreException noSuchUpload(String bucket, String key, String uploadId) {

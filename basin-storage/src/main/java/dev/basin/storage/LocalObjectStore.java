@@ -28,6 +28,7 @@ import dev.basin.spi.storage.PutOptions;
 import dev.basin.spi.storage.SupportsLifecycle;
 import dev.basin.spi.storage.SupportsLocalFiles;
 import dev.basin.spi.storage.SupportsObjectEvents;
+import dev.basin.spi.storage.SupportsObjectTagging;
 import dev.basin.spi.storage.SupportsVersioning;
 import dev.basin.spi.storage.UploadsPage;
 import dev.basin.spi.storage.UploadsRequest;
@@ -88,6 +89,7 @@ public final class LocalObjectStore
         SupportsVersioning,
         SupportsLifecycle,
         SupportsObjectEvents,
+        SupportsObjectTagging,
         SupportsLocalFiles {
   private static final Logger LOG = LoggerFactory.getLogger(LocalObjectStore.class);
 
@@ -597,11 +599,22 @@ public final class LocalObjectStore
 
   private VersionRow resolve(String bucket, byte[] k, String key, String versionId)
       throws SQLException {
+    return resolve(bucket, k, key, versionId, "has no content (S3 answers 405 MethodNotAllowed)");
+  }
+
+  /**
+   * The version to read: the current one when {@code versionId} is null. A delete marker in its
+   * place is a {@link dev.basin.spi.storage.DeleteMarkerException}; {@code whyNotAMarker} says what
+   * the marker lacks for the operation at hand.
+   */
+  private VersionRow resolve(
+      String bucket, byte[] k, String key, String versionId, String whyNotAMarker)
+      throws SQLException {
     requireBucket(bucket);
     if (versionId == null) {
       VersionRow row = index.latest(bucket, k).orElseThrow(() -> Errors.noSuchKey(bucket, key));
       if (row.deleteMarker()) {
-        throw Errors.noSuchKey(bucket, key);
+        throw Errors.currentIsDeleteMarker(row.info());
       }
       return row;
     }
@@ -610,7 +623,7 @@ public final class LocalObjectStore
             .version(bucket, k, versionId)
             .orElseThrow(() -> Errors.noSuchVersion(bucket, key, versionId));
     if (row.deleteMarker()) {
-      throw Errors.versionIsDeleteMarker(bucket, key, versionId);
+      throw Errors.versionIsDeleteMarker(row.info(), whyNotAMarker);
     }
     return row;
   }
@@ -649,6 +662,104 @@ public final class LocalObjectStore
   public ObjectInfo head(String bucket, String key, String versionId) {
     byte[] k = Names.checkKey(key);
     return read(() -> resolve(bucket, k, key, versionId).info());
+  }
+
+  // ---- tagging
+
+  private static final String MARKER_HAS_NO_TAGS =
+      "has no tags (S3 answers 405 MethodNotAllowed); tag an object version instead";
+
+  @Override
+  public Map<String, String> tags(String bucket, String key, String versionId) {
+    byte[] k = Names.checkKey(key);
+    return read(() -> resolve(bucket, k, key, versionId, MARKER_HAS_NO_TAGS).metadata().tags());
+  }
+
+  /**
+   * Updates only the {@code tags} column of the version's row, in one metadata transaction that
+   * also resolves the version, so that the version tagged is the one current at the commit.
+   */
+  @Override
+  public ObjectInfo setTags(String bucket, String key, String versionId, Map<String, String> tags) {
+    byte[] k = Names.checkKey(key);
+    Map<String, String> checked = checkTags(bucket, key, tags);
+    return commit(
+        tx -> {
+          VersionRow row = resolve(bucket, k, key, versionId, MARKER_HAS_NO_TAGS);
+          if (!index.setTags(row.seq(), checked)) {
+            throw new IllegalStateException("version row " + row.seq() + " vanished under lock");
+          }
+          ObjectMetadata m = row.metadata();
+          return new ObjectInfo(
+              row.bucket(),
+              row.key(),
+              row.versionId(),
+              row.size(),
+              row.etag(),
+              row.lastModified(),
+              new ObjectMetadata(
+                  m.contentType(),
+                  m.contentEncoding(),
+                  m.contentDisposition(),
+                  m.cacheControl(),
+                  m.contentLanguage(),
+                  m.user(),
+                  checked),
+              row.storageClass(),
+              false,
+              row.parts());
+        });
+  }
+
+  /** Checks S3's tag limits; the message names the object and the offending tag. */
+  static Map<String, String> checkTags(String bucket, String key, Map<String, String> tags) {
+    Objects.requireNonNull(tags, "tags");
+    String object = "object '" + key + "' in bucket '" + bucket + "'";
+    if (tags.size() > SupportsObjectTagging.MAX_TAGS) {
+      throw Errors.invalidArgument(
+          object
+              + " cannot have "
+              + tags.size()
+              + " tags; S3 allows at most "
+              + SupportsObjectTagging.MAX_TAGS
+              + " per object version");
+    }
+    for (Map.Entry<String, String> e : tags.entrySet()) {
+      String name = e.getKey();
+      if (name == null) {
+        throw Errors.invalidArgument("a tag of " + object + " has no key; give every tag a key");
+      }
+      int keyLength = name.codePointCount(0, name.length());
+      if (keyLength < 1 || keyLength > SupportsObjectTagging.MAX_TAG_KEY_LENGTH) {
+        throw Errors.invalidArgument(
+            "tag key '"
+                + name
+                + "' of "
+                + object
+                + " is "
+                + keyLength
+                + " characters long; use 1 to "
+                + SupportsObjectTagging.MAX_TAG_KEY_LENGTH);
+      }
+      String value = e.getValue();
+      if (value == null) {
+        throw Errors.invalidArgument(
+            "tag '" + name + "' of " + object + " has no value; use an empty value instead");
+      }
+      int valueLength = value.codePointCount(0, value.length());
+      if (valueLength > SupportsObjectTagging.MAX_TAG_VALUE_LENGTH) {
+        throw Errors.invalidArgument(
+            "the value of tag '"
+                + name
+                + "' of "
+                + object
+                + " is "
+                + valueLength
+                + " characters long; use at most "
+                + SupportsObjectTagging.MAX_TAG_VALUE_LENGTH);
+      }
+    }
+    return Map.copyOf(tags);
   }
 
   @Override

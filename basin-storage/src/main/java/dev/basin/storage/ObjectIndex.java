@@ -498,6 +498,16 @@ final class ObjectIndex implements AutoCloseable {
     }
   }
 
+  /** Replaces the tags of one version, leaving everything else about it as it is. */
+  boolean setTags(long seq, Map<String, String> tags) throws SQLException {
+    try (PreparedStatement ps =
+        conn.prepareStatement("UPDATE objects SET tags = ? WHERE seq = ?")) {
+      ps.setString(1, Json.write(new TreeMap<>(tags)));
+      ps.setLong(2, seq);
+      return ps.executeUpdate() == 1;
+    }
+  }
+
   /** The data files the versions of a bucket reference. */
   Set<String> dataFiles(String bucket) throws SQLException {
     Set<String> files = new HashSet<>();

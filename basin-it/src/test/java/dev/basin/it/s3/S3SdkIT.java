@@ -654,6 +654,116 @@ class S3SdkIT {
   }
 
   @Test
+  void taggingInAVersionedBucketChangesTagsInPlace() {
+    String bucket = "sdk-tag-versions";
+    s3.createBucket(b -> b.bucket(bucket));
+    s3.putBucketVersioning(
+        b ->
+            b.bucket(bucket)
+                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+    PutObjectResponse one =
+        s3.putObject(b -> b.bucket(bucket).key("k"), RequestBody.fromString("1"));
+    PutObjectResponse two =
+        s3.putObject(b -> b.bucket(bucket).key("k"), RequestBody.fromString("2"));
+    HeadObjectResponse before = s3.headObject(b -> b.bucket(bucket).key("k"));
+
+    PutObjectTaggingResponse tagged =
+        s3.putObjectTagging(
+            b ->
+                b.bucket(bucket)
+                    .key("k")
+                    .tagging(t -> t.tagSet(Tag.builder().key("tier").value("hot").build())));
+    assertThat(tagged.versionId()).isEqualTo(two.versionId());
+    HeadObjectResponse after = s3.headObject(b -> b.bucket(bucket).key("k"));
+    assertThat(after.eTag()).isEqualTo(before.eTag()).isEqualTo(two.eTag());
+    assertThat(after.lastModified()).isEqualTo(before.lastModified());
+    assertThat(after.versionId()).isEqualTo(two.versionId());
+    assertThat(s3.listObjectVersions(b -> b.bucket(bucket)).versions()).hasSize(2);
+
+    // a noncurrent version is tagged by its id, leaving the current one alone
+    s3.putObjectTagging(
+        b ->
+            b.bucket(bucket)
+                .key("k")
+                .versionId(one.versionId())
+                .tagging(t -> t.tagSet(Tag.builder().key("old").value("yes").build())));
+    assertThat(
+            s3.getObjectTagging(b -> b.bucket(bucket).key("k").versionId(one.versionId())).tagSet())
+        .containsExactly(Tag.builder().key("old").value("yes").build());
+    assertThat(s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet())
+        .containsExactly(Tag.builder().key("tier").value("hot").build());
+    s3.deleteObjectTagging(b -> b.bucket(bucket).key("k"));
+    assertThat(s3.getObjectTagging(b -> b.bucket(bucket).key("k")).tagSet()).isEmpty();
+    assertThat(s3.headObject(b -> b.bucket(bucket).key("k")).eTag()).isEqualTo(two.eTag());
+    assertThat(s3.listObjectVersions(b -> b.bucket(bucket)).versions()).hasSize(2);
+
+    // a multipart object keeps its "-N" ETag
+    String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key("mp")).uploadId();
+    UploadPartResponse part =
+        s3.uploadPart(
+            b -> b.bucket(bucket).key("mp").uploadId(uploadId).partNumber(1),
+            RequestBody.fromString("part"));
+    CompleteMultipartUploadResponse done =
+        s3.completeMultipartUpload(
+            b ->
+                b.bucket(bucket)
+                    .key("mp")
+                    .uploadId(uploadId)
+                    .multipartUpload(
+                        m ->
+                            m.parts(
+                                CompletedPart.builder().partNumber(1).eTag(part.eTag()).build())));
+    assertThat(done.eTag()).endsWith("-1\"");
+    s3.putObjectTagging(
+        b ->
+            b.bucket(bucket)
+                .key("mp")
+                .tagging(t -> t.tagSet(Tag.builder().key("a").value("b").build())));
+    assertThat(s3.headObject(b -> b.bucket(bucket).key("mp")).eTag()).isEqualTo(done.eTag());
+    assertThat(s3.listObjectVersions(b -> b.bucket(bucket).prefix("mp")).versions()).hasSize(1);
+  }
+
+  @Test
+  void readsOfADeleteMarkerAnswerLikeS3() {
+    String bucket = "sdk-delete-markers";
+    s3.createBucket(b -> b.bucket(bucket));
+    s3.putBucketVersioning(
+        b ->
+            b.bucket(bucket)
+                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+    s3.putObject(b -> b.bucket(bucket).key("gone"), RequestBody.fromString("x"));
+    DeleteObjectResponse marker = s3.deleteObject(b -> b.bucket(bucket).key("gone"));
+    assertThat(marker.deleteMarker()).isTrue();
+
+    NoSuchKeyException missing =
+        catchThrowableOfType(
+            NoSuchKeyException.class, () -> s3.getObjectAsBytes(b -> b.bucket(bucket).key("gone")));
+    assertThat(missing).isNotNull();
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(
+            missing.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-delete-marker"))
+        .contains("true");
+    assertThat(missing.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-version-id"))
+        .contains(marker.versionId());
+
+    S3Exception byId =
+        s3Error(
+            () -> s3.headObject(b -> b.bucket(bucket).key("gone").versionId(marker.versionId())));
+    assertThat(byId.statusCode()).isEqualTo(405);
+    assertThat(byId.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("x-amz-delete-marker"))
+        .contains("true");
+    assertThat(byId.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Last-Modified"))
+        .isPresent();
+    S3Exception getById =
+        s3Error(
+            () ->
+                s3.getObjectAsBytes(
+                    b -> b.bucket(bucket).key("gone").versionId(marker.versionId())));
+    assertThat(getById.statusCode()).isEqualTo(405);
+    assertThat(code(getById)).isEqualTo("MethodNotAllowed");
+  }
+
+  @Test
   void deleteObjectsVerboseAndQuiet() {
     for (String k : List.of("d/1", "d/2", "d/3")) {
       s3.putObject(b -> b.bucket("raw").key(k), RequestBody.fromString(k));

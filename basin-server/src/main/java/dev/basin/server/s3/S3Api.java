@@ -10,6 +10,7 @@ import dev.basin.spi.storage.BucketInfo;
 import dev.basin.spi.storage.ByteRange;
 import dev.basin.spi.storage.CompletedPart;
 import dev.basin.spi.storage.CopyRequest;
+import dev.basin.spi.storage.DeleteMarkerException;
 import dev.basin.spi.storage.DeleteOutcome;
 import dev.basin.spi.storage.DeleteResult;
 import dev.basin.spi.storage.GetOptions;
@@ -27,6 +28,7 @@ import dev.basin.spi.storage.PartInfo;
 import dev.basin.spi.storage.PartsPage;
 import dev.basin.spi.storage.PutOptions;
 import dev.basin.spi.storage.SupportsLifecycle;
+import dev.basin.spi.storage.SupportsObjectTagging;
 import dev.basin.spi.storage.SupportsVersioning;
 import dev.basin.spi.storage.UploadsPage;
 import dev.basin.spi.storage.UploadsRequest;
@@ -242,7 +244,10 @@ public final class S3Api {
       writeError(ctx, call, e, requestId);
     } catch (ObjectStoreException e) {
       S3Exception s3 =
-          S3Exception.of(e, call == null ? null : call.bucket(), call == null ? null : call.key());
+          e instanceof DeleteMarkerException marker && call != null && isTargetOf(call, marker)
+              ? deleteMarkerAnswer(call, marker)
+              : S3Exception.of(
+                  e, call == null ? null : call.bucket(), call == null ? null : call.key());
       outcome = s3.code();
       writeError(ctx, call, s3, requestId);
     } catch (RuntimeException | IOException e) {
@@ -564,6 +569,14 @@ public final class S3Api {
     }
     throw S3Exception.notImplemented(
         "versioning (the configured object store does not keep versions)");
+  }
+
+  private SupportsObjectTagging tagging() {
+    if (store instanceof SupportsObjectTagging t) {
+      return t;
+    }
+    throw S3Exception.notImplemented(
+        "object tagging (the configured object store cannot change tags in place)");
   }
 
   private SupportsLifecycle lifecycle() {
@@ -1112,41 +1125,14 @@ public final class S3Api {
     return v == null || v.isBlank() ? dflt : v.strip().toUpperCase(Locale.ROOT);
   }
 
+  /**
+   * PutObjectTagging and DeleteObjectTagging: replaces the tags of the version in place (the
+   * current one without {@code ?versionId}); its ETag, last-modified time and version id stay.
+   */
   private void putTagging(Call c, Map<String, String> tags) {
-    String versionId = c.req.nonEmpty("versionId");
-    ObjectInfo info = store.head(c.bucket(), c.key(), versionId);
-    if (info.metadata().tags().equals(tags)) {
-      versionHeader(c, info);
-      sendEmpty(c, c.method.equals("DELETE") ? 204 : 200);
-      return;
-    }
-    if (versionId != null && !versionId.equals(currentVersion(c))) {
-      throw S3Exception.notImplemented(
-          "tagging a noncurrent version (Basin tags the current version)");
-    }
-    ObjectMetadata m = info.metadata();
-    ObjectInfo updated =
-        store.copy(
-            new CopyRequest(
-                c.bucket(),
-                new ObjectRef(c.key(), versionId),
-                c.bucket(),
-                c.key(),
-                new ObjectMetadata(
-                    m.contentType(),
-                    m.contentEncoding(),
-                    m.contentDisposition(),
-                    m.cacheControl(),
-                    m.contentLanguage(),
-                    m.user(),
-                    tags),
-                info.storageClass()));
+    ObjectInfo updated = tagging().setTags(c.bucket(), c.key(), c.req.nonEmpty("versionId"), tags);
     versionHeader(c, updated);
     sendEmpty(c, c.method.equals("DELETE") ? 204 : 200);
-  }
-
-  private String currentVersion(Call c) {
-    return store.head(c.bucket(), c.key(), null).versionId();
   }
 
   private void getObject(Call c, boolean head) throws IOException {
@@ -1157,9 +1143,6 @@ public final class S3Api {
     ByteRange range = S3Ranges.parse(c.header("Range"));
     if (head) {
       ObjectInfo info = store.head(c.bucket(), c.key(), versionId);
-      if (info.deleteMarker()) {
-        deleteMarkerAnswer(c, info);
-      }
       if (!conditionsHold(c, info)) {
         return;
       }
@@ -1194,9 +1177,6 @@ public final class S3Api {
     }
     try (content) {
       ObjectInfo info = content.info();
-      if (info.deleteMarker()) {
-        deleteMarkerAnswer(c, info);
-      }
       if (!conditionsHold(c, info)) {
         return;
       }
@@ -1217,14 +1197,42 @@ public final class S3Api {
     }
   }
 
-  private static void deleteMarkerAnswer(Call c, ObjectInfo info) {
+  /**
+   * Whether the delete marker is the object the request is about (GetObject, HeadObject, object
+   * tagging), not the source of a copy, which S3 answers with a plain InvalidRequest.
+   */
+  private static boolean isTargetOf(Call c, DeleteMarkerException e) {
+    return !c.operation.equals("CopyObject")
+        && !c.operation.equals("UploadPartCopy")
+        && e.marker().bucket().equals(c.bucket())
+        && e.marker().key().equals(c.key());
+  }
+
+  /**
+   * S3's answer to a request about an object that hit a delete marker, with {@code
+   * x-amz-delete-marker} and the marker's {@code x-amz-version-id} (which {@link #writeError}
+   * keeps): 404 NoSuchKey when the marker is the current version, 405 MethodNotAllowed (with {@code
+   * Last-Modified}) when it was asked for by {@code ?versionId}. HEAD answers carry no body.
+   */
+  private static S3Exception deleteMarkerAnswer(Call c, DeleteMarkerException e) {
+    ObjectInfo marker = e.marker();
     c.ctx.res().setHeader("x-amz-delete-marker", "true");
-    c.ctx.res().setHeader("x-amz-version-id", info.versionId());
+    c.ctx.res().setHeader("x-amz-version-id", marker.versionId());
+    if (e.current()) {
+      return S3Exception.of(e, c.bucket(), c.key());
+    }
     c.ctx
         .res()
-        .setHeader("Last-Modified", IMF_FIXDATE.format(info.lastModified().atZone(ZoneOffset.UTC)));
-    throw S3Exception.methodNotAllowed(
-        "The specified method is not allowed against this resource.");
+        .setHeader(
+            "Last-Modified", IMF_FIXDATE.format(marker.lastModified().atZone(ZoneOffset.UTC)));
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("Method", c.method);
+    details.put("ResourceType", "DeleteMarker");
+    return new S3Exception(
+        "MethodNotAllowed",
+        405,
+        "The specified method is not allowed against this resource.",
+        details);
   }
 
   private static ByteRange.Resolved resolveOrFail(Call c, ByteRange range, ObjectInfo info) {

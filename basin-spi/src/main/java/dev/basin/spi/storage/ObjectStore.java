@@ -52,7 +52,10 @@ public interface ObjectStore extends AutoCloseable {
    * Opens an object (or a range of it) for reading. The caller closes the returned content.
    *
    * @throws ObjectStoreException {@code NO_SUCH_BUCKET}, {@code NO_SUCH_KEY} (also when the current
-   *     version is a delete marker), {@code NO_SUCH_VERSION}, {@code INVALID_RANGE}
+   *     version is a delete marker), {@code NO_SUCH_VERSION}, {@code INVALID_RANGE}; a store that
+   *     keeps versions throws a {@link DeleteMarkerException} carrying the marker, with {@code
+   *     NO_SUCH_KEY} when the current version is one and {@code INVALID_REQUEST} when the version
+   *     asked for is one
    */
   ObjectContent get(String bucket, String key, GetOptions options);
 

@@ -27,6 +27,10 @@ public class ObjectStoreException extends RuntimeException {
     BAD_DIGEST,
     PRECONDITION_FAILED,
     INVALID_ARGUMENT,
+    /**
+     * The request cannot apply to its target, e.g. reading or tagging a version that is a delete
+     * marker (then thrown as a {@link DeleteMarkerException}).
+     */
     INVALID_REQUEST,
     /** A conditional put found the key already present (S3's {@code If-None-Match: *}). */
     ALREADY_EXISTS

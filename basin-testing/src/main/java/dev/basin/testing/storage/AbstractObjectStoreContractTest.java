@@ -8,6 +8,7 @@ import dev.basin.spi.storage.BucketInfo;
 import dev.basin.spi.storage.ByteRange;
 import dev.basin.spi.storage.CompletedPart;
 import dev.basin.spi.storage.CopyRequest;
+import dev.basin.spi.storage.DeleteMarkerException;
 import dev.basin.spi.storage.DeleteOutcome;
 import dev.basin.spi.storage.DeleteResult;
 import dev.basin.spi.storage.GetOptions;
@@ -29,6 +30,7 @@ import dev.basin.spi.storage.PartsPage;
 import dev.basin.spi.storage.PutOptions;
 import dev.basin.spi.storage.SupportsLifecycle;
 import dev.basin.spi.storage.SupportsObjectEvents;
+import dev.basin.spi.storage.SupportsObjectTagging;
 import dev.basin.spi.storage.SupportsVersioning;
 import dev.basin.spi.storage.UploadsPage;
 import dev.basin.spi.storage.UploadsRequest;
@@ -45,6 +47,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -1053,6 +1056,53 @@ public abstract class AbstractObjectStoreContractTest {
     assertThat(rolled.versions()).hasSize(6);
   }
 
+  @Test
+  void readsOfADeleteMarkerCarryTheMarker() {
+    versioned();
+    ObjectInfo one = put("k", "one");
+    DeleteResult del = store.delete(BUCKET, "k", null);
+
+    for (ThrowingCallable current :
+        List.<ThrowingCallable>of(
+            () -> store.get(BUCKET, "k", GetOptions.current()),
+            () -> store.head(BUCKET, "k", null))) {
+      assertThatThrownBy(current)
+          .isInstanceOfSatisfying(
+              DeleteMarkerException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(Reason.NO_SUCH_KEY);
+                assertThat(e.current()).isTrue();
+                assertThat(e.marker().deleteMarker()).isTrue();
+                assertThat(e.marker().versionId()).isEqualTo(del.versionId());
+                assertThat(e.marker().key()).isEqualTo("k");
+                assertThat(e.marker().bucket()).isEqualTo(BUCKET);
+                assertThat(e.getMessage()).contains("k", BUCKET, "delete marker");
+              });
+    }
+    for (ThrowingCallable byId :
+        List.<ThrowingCallable>of(
+            () -> store.get(BUCKET, "k", new GetOptions(del.versionId(), null)),
+            () -> store.head(BUCKET, "k", del.versionId()))) {
+      assertThatThrownBy(byId)
+          .isInstanceOfSatisfying(
+              DeleteMarkerException.class,
+              e -> {
+                assertThat(e.reason()).isEqualTo(Reason.INVALID_REQUEST);
+                assertThat(e.current()).isFalse();
+                assertThat(e.marker().versionId()).isEqualTo(del.versionId());
+                assertThat(e.marker().lastModified()).isNotNull();
+                assertThat(e.getMessage()).contains(del.versionId(), "delete marker");
+              });
+    }
+    // a key that never existed is not a delete marker
+    assertThatThrownBy(() -> store.head(BUCKET, "never", null))
+        .isInstanceOf(ObjectStoreException.class)
+        .isNotInstanceOf(DeleteMarkerException.class);
+    // the version under the marker is still readable
+    assertThat(readAll(store.get(BUCKET, "k", new GetOptions(one.versionId(), null))))
+        .isEqualTo(bytes("one"));
+  }
+
   // ---- lifecycle configuration
 
   private SupportsLifecycle lifecycle() {
@@ -1188,6 +1238,171 @@ public abstract class AbstractObjectStoreContractTest {
     assertFails(
         Reason.INVALID_ARGUMENT, () -> l.setLifecycle(BUCKET, new LifecycleConfiguration(tooMany)));
     assertThat(l.lifecycle(BUCKET)).isEmpty();
+  }
+
+  // ---- object tagging
+
+  private SupportsObjectTagging tagging() {
+    assumeTrue(store instanceof SupportsObjectTagging, "store does not support object tagging");
+    return (SupportsObjectTagging) store;
+  }
+
+  @Test
+  void taggingChangesOnlyTheTagsOfTheCurrentVersion() {
+    SupportsObjectTagging t = tagging();
+    ObjectMetadata meta =
+        new ObjectMetadata(
+            "text/plain", null, null, "no-cache", null, Map.of("origin", "x"), Map.of("a", "1"));
+    ObjectInfo before =
+        store.put(BUCKET, "k", new ByteArrayInputStream(bytes("data")), 4, PutOptions.of(meta));
+    assertThat(t.tags(BUCKET, "k", null)).containsExactly(Map.entry("a", "1"));
+
+    ObjectInfo tagged = t.setTags(BUCKET, "k", null, Map.of("team", "data", "pii", "no"));
+    assertThat(tagged.metadata().tags()).isEqualTo(Map.of("team", "data", "pii", "no"));
+    ObjectInfo after = store.head(BUCKET, "k", null);
+    for (ObjectInfo i : List.of(tagged, after)) {
+      assertThat(i.versionId()).isEqualTo(before.versionId());
+      assertThat(i.etag()).isEqualTo(before.etag());
+      assertThat(i.lastModified()).isEqualTo(before.lastModified());
+      assertThat(i.size()).isEqualTo(before.size());
+      assertThat(i.storageClass()).isEqualTo(before.storageClass());
+      assertThat(i.metadata().contentType()).isEqualTo("text/plain");
+      assertThat(i.metadata().cacheControl()).isEqualTo("no-cache");
+      assertThat(i.metadata().user()).isEqualTo(Map.of("origin", "x"));
+    }
+    assertThat(after.metadata().tags()).isEqualTo(Map.of("team", "data", "pii", "no"));
+    assertThat(t.tags(BUCKET, "k", null)).isEqualTo(Map.of("team", "data", "pii", "no"));
+    assertThat(getString("k")).isEqualTo("data");
+
+    t.setTags(BUCKET, "k", null, Map.of());
+    assertThat(t.tags(BUCKET, "k", null)).isEmpty();
+    assertThat(store.head(BUCKET, "k", null).etag()).isEqualTo(before.etag());
+  }
+
+  @Test
+  void taggingKeepsTheMultipartETag() {
+    SupportsObjectTagging t = tagging();
+    MultipartUpload u = store.createMultipartUpload(BUCKET, "mp", PutOptions.defaults());
+    PartInfo p = uploadPart(u, 1, bytes("part"));
+    ObjectInfo done =
+        store.completeMultipartUpload(
+            BUCKET, "mp", u.uploadId(), List.of(new CompletedPart(1, p.etag())));
+    assertThat(done.etag()).endsWith("-1");
+    ObjectInfo tagged = t.setTags(BUCKET, "mp", null, Map.of("k", "v"));
+    assertThat(tagged.etag()).isEqualTo(done.etag());
+    assertThat(tagged.parts()).isEqualTo(1);
+    assertThat(store.head(BUCKET, "mp", null).etag()).isEqualTo(done.etag());
+    assertThat(store.head(BUCKET, "mp", null).parts()).isEqualTo(1);
+  }
+
+  @Test
+  void taggingAVersionedObjectMakesNoVersionAndCanTagANoncurrentOne() {
+    SupportsObjectTagging t = tagging();
+    SupportsVersioning v = versioned();
+    ObjectInfo one = put("k", "one");
+    ObjectInfo two = put("k", "two");
+
+    ObjectInfo current = t.setTags(BUCKET, "k", null, Map.of("n", "2"));
+    assertThat(current.versionId()).isEqualTo(two.versionId());
+    ObjectInfo old = t.setTags(BUCKET, "k", one.versionId(), Map.of("n", "1"));
+    assertThat(old.versionId()).isEqualTo(one.versionId());
+    assertThat(old.etag()).isEqualTo(one.etag());
+    assertThat(old.lastModified()).isEqualTo(one.lastModified());
+
+    VersionPage page = v.listVersions(BUCKET, new VersionListRequest("", null, null, null, 100));
+    assertThat(versionIds(page)).containsExactly(two.versionId(), one.versionId());
+    assertThat(page.versions().get(0).latest()).isTrue();
+    assertThat(t.tags(BUCKET, "k", null)).isEqualTo(Map.of("n", "2"));
+    assertThat(t.tags(BUCKET, "k", two.versionId())).isEqualTo(Map.of("n", "2"));
+    assertThat(t.tags(BUCKET, "k", one.versionId())).isEqualTo(Map.of("n", "1"));
+    assertThat(store.head(BUCKET, "k", one.versionId()).metadata().tags())
+        .isEqualTo(Map.of("n", "1"));
+    assertThat(getString("k")).isEqualTo("two");
+  }
+
+  @Test
+  void taggingWhatIsNotThereFailsAndChangesNothing() {
+    SupportsObjectTagging t = tagging();
+    versioned();
+    ObjectStoreException missing =
+        assertFails(Reason.NO_SUCH_KEY, () -> t.setTags(BUCKET, "none", null, Map.of("a", "b")));
+    assertThat(missing.getMessage()).contains("none");
+    assertFails(Reason.NO_SUCH_KEY, () -> t.tags(BUCKET, "none", null));
+    assertFails(Reason.NO_SUCH_BUCKET, () -> t.setTags("missing", "k", null, Map.of("a", "b")));
+    ObjectInfo one = put("k", "one");
+    assertFails(Reason.NO_SUCH_VERSION, () -> t.setTags(BUCKET, "k", "no-such-version", Map.of()));
+
+    DeleteResult del = store.delete(BUCKET, "k", null);
+    ObjectStoreException onCurrentMarker =
+        assertFails(Reason.NO_SUCH_KEY, () -> t.setTags(BUCKET, "k", null, Map.of("a", "b")));
+    assertThat(onCurrentMarker).isInstanceOf(DeleteMarkerException.class);
+    ObjectStoreException onMarker =
+        assertFails(
+            Reason.INVALID_REQUEST,
+            () -> t.setTags(BUCKET, "k", del.versionId(), Map.of("a", "b")));
+    assertThat(onMarker).isInstanceOf(DeleteMarkerException.class);
+    assertThat(onMarker.getMessage()).contains(del.versionId(), "delete marker");
+    assertFails(Reason.INVALID_REQUEST, () -> t.tags(BUCKET, "k", del.versionId()));
+    assertThat(t.tags(BUCKET, "k", one.versionId())).isEmpty();
+  }
+
+  @Test
+  void tagsBeyondS3sLimitsAreRejectedNamingTheTag() {
+    SupportsObjectTagging t = tagging();
+    put("k", "v");
+    t.setTags(BUCKET, "k", null, Map.of("keep", "me"));
+
+    Map<String, String> eleven = new HashMap<>();
+    for (int i = 0; i < 11; i++) {
+      eleven.put("t" + i, "v");
+    }
+    assertThat(assertFails(Reason.INVALID_ARGUMENT, () -> t.setTags(BUCKET, "k", null, eleven)))
+        .hasMessageContaining("11")
+        .hasMessageContaining("10");
+    String longKey = "k".repeat(129);
+    assertThat(
+            assertFails(
+                Reason.INVALID_ARGUMENT, () -> t.setTags(BUCKET, "k", null, Map.of(longKey, "v"))))
+        .hasMessageContaining(longKey)
+        .hasMessageContaining("128");
+    assertThat(
+            assertFails(
+                Reason.INVALID_ARGUMENT, () -> t.setTags(BUCKET, "k", null, Map.of("", "v"))))
+        .hasMessageContaining("tag key ''");
+    assertThat(
+            assertFails(
+                Reason.INVALID_ARGUMENT,
+                () -> t.setTags(BUCKET, "k", null, Map.of("big", "v".repeat(257)))))
+        .hasMessageContaining("'big'")
+        .hasMessageContaining("256");
+
+    // the limits themselves are fine; characters, not UTF-16 units, are counted
+    Map<String, String> ten = new HashMap<>();
+    for (int i = 0; i < 9; i++) {
+      ten.put("t" + i, "");
+    }
+    ten.put("\uD83D\uDE00".repeat(128), "\u00e9".repeat(256));
+    assertThat(t.tags(BUCKET, "k", null)).isEqualTo(Map.of("keep", "me"));
+    t.setTags(BUCKET, "k", null, ten);
+    assertThat(t.tags(BUCKET, "k", null)).isEqualTo(ten);
+  }
+
+  @Test
+  void taggingAnnouncesNoObjectEvent() throws Exception {
+    SupportsObjectTagging t = tagging();
+    assumeTrue(store instanceof SupportsObjectEvents, "store does not announce events");
+    List<ObjectEvent> received = new CopyOnWriteArrayList<>();
+    put("k", "v");
+    try (AutoCloseable sub = ((SupportsObjectEvents) store).subscribe(received::add)) {
+      t.setTags(BUCKET, "k", null, Map.of("a", "b"));
+      t.setTags(BUCKET, "k", null, Map.of());
+      put("marker", "after");
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (received.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    }
+    assertThat(received).extracting(ObjectEvent::key).containsExactly("marker");
   }
 
   // ---- events

@@ -89,6 +89,11 @@ public final class TableMaintenance {
   /**
    * Expires snapshots older than {@code olderThan}, always keeping the newest {@code retainLast}
    * (at least 1), and deletes the files only they referenced.
+   *
+   * <p>Never expires a delivery's checkpoint snapshot: for every {@code
+   * basin.delivery.<name>.checkpoints} summary property, the newest snapshot of the current lineage
+   * carrying it is kept, because a delivery resumes from that snapshot's checkpoints after a
+   * restart. (Snapshots between it and the current one may go; readers skip the gap.)
    */
   public ExpireResult expireSnapshots(Table table, Instant olderThan, int retainLast) {
     if (retainLast < 1) {
@@ -96,20 +101,114 @@ public final class TableMaintenance {
     }
     table.refresh();
     int before = size(table.snapshots());
+    Set<Long> keep = checkpointSnapshots(table);
+    // what the plain rule would expire (apply() lists the removed snapshots), but the checkpoints
+    List<Long> expire = new ArrayList<>();
+    for (Snapshot s :
+        table
+            .expireSnapshots()
+            .expireOlderThan(olderThan.toEpochMilli())
+            .retainLast(retainLast)
+            .apply()) {
+      if (!keep.contains(s.snapshotId())) {
+        expire.add(s.snapshotId());
+      }
+    }
+    if (expire.isEmpty()) {
+      return new ExpireResult(0, 0);
+    }
     AtomicLong deleted = new AtomicLong();
     FileIO io = table.io();
-    table
-        .expireSnapshots()
-        .expireOlderThan(olderThan.toEpochMilli())
-        .retainLast(retainLast)
-        .deleteWith(
-            location -> {
-              io.deleteFile(location);
-              deleted.incrementAndGet();
-            })
-        .commit();
+    // only the listed ids: an age of 0 keeps every other snapshot
+    var expiry =
+        table
+            .expireSnapshots()
+            .expireOlderThan(0)
+            .retainLast(1)
+            .deleteWith(
+                location -> {
+                  io.deleteFile(location);
+                  deleted.incrementAndGet();
+                });
+    expire.forEach(expiry::expireSnapshotId);
+    expiry.commit();
     table.refresh();
     return new ExpireResult(before - size(table.snapshots()), deleted.get());
+  }
+
+  /** Summary properties {@code basin.delivery.<name>.checkpoints} end with this. */
+  static final String CHECKPOINT_PROPERTY_SUFFIX = ".checkpoints";
+
+  static final String DELIVERY_PROPERTY_PREFIX = "basin.delivery.";
+
+  /**
+   * For every delivery checkpoint property, the newest snapshot carrying it, walking the current
+   * lineage (and, where an earlier expiry left a gap, the older snapshots by sequence number).
+   */
+  static Set<Long> checkpointSnapshots(Table table) {
+    Set<String> seen = new HashSet<>();
+    Set<Long> keep = new HashSet<>();
+    for (Snapshot s : lineage(table)) {
+      for (String property : s.summary().keySet()) {
+        if (property.startsWith(DELIVERY_PROPERTY_PREFIX)
+            && property.endsWith(CHECKPOINT_PROPERTY_SUFFIX)
+            && seen.add(property)) {
+          keep.add(s.snapshotId());
+        }
+      }
+    }
+    return keep;
+  }
+
+  /**
+   * The current snapshot and its ancestors, newest first. Where a parent has been expired, the walk
+   * continues with the newest remaining snapshot older than the child (by sequence number, then
+   * commit time), which is the ancestor's place in a linear history.
+   */
+  public static Iterable<Snapshot> lineage(Table table) {
+    return () ->
+        new java.util.Iterator<>() {
+          private Snapshot next = table.currentSnapshot();
+          private List<Snapshot> newestFirst;
+
+          @Override
+          public boolean hasNext() {
+            return next != null;
+          }
+
+          @Override
+          public Snapshot next() {
+            if (next == null) {
+              throw new java.util.NoSuchElementException();
+            }
+            Snapshot s = next;
+            Long parentId = s.parentId();
+            next = parentId == null ? null : table.snapshot(parentId);
+            if (parentId != null && next == null) {
+              next = olderThan(s);
+            }
+            return s;
+          }
+
+          private Snapshot olderThan(Snapshot child) {
+            if (newestFirst == null) {
+              newestFirst = new ArrayList<>();
+              table.snapshots().forEach(newestFirst::add);
+              newestFirst.sort(
+                  java.util.Comparator.comparingLong(Snapshot::sequenceNumber)
+                      .thenComparingLong(Snapshot::timestampMillis)
+                      .reversed());
+            }
+            for (Snapshot c : newestFirst) {
+              if (c.sequenceNumber() < child.sequenceNumber()
+                  || (c.sequenceNumber() == child.sequenceNumber()
+                      && c.timestampMillis() < child.timestampMillis())) {
+                return c;
+              }
+            }
+            return null;
+          }
+        };
   }
 
   /**

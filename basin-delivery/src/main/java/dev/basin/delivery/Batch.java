@@ -24,10 +24,33 @@ final class Batch {
   /** The first and last sequence number a batch took from one shard. */
   record Range(String first, String last) {}
 
+  private final List<SourceRecord> read;
+  private final List<FailedRecord> processingFailures;
+  private final long dropped;
+
   Batch(List<SourceRecord> records) {
+    this(records, records, List.of(), 0);
+  }
+
+  /**
+   * A batch after record processing.
+   *
+   * @param read the records as read; they alone decide the ranges and the id
+   * @param records what processing made of them, to deliver
+   * @param processingFailures records that failed processing, bound for the error output
+   * @param dropped records that processing dropped on purpose
+   */
+  Batch(
+      List<SourceRecord> read,
+      List<SourceRecord> records,
+      List<FailedRecord> processingFailures,
+      long dropped) {
+    this.read = List.copyOf(read);
     this.records = List.copyOf(records);
+    this.processingFailures = List.copyOf(processingFailures);
+    this.dropped = dropped;
     Map<String, Range> r = new TreeMap<>();
-    for (SourceRecord s : records) {
+    for (SourceRecord s : read) {
       String seq = s.record().sequenceNumber();
       r.merge(s.shardId(), new Range(seq, seq), (a, b) -> new Range(a.first(), b.last()));
     }
@@ -46,8 +69,24 @@ final class Batch {
     }
   }
 
+  /** The records to deliver (after processing). */
   List<SourceRecord> records() {
     return records;
+  }
+
+  /** How many records were read from the source. */
+  int readCount() {
+    return read.size();
+  }
+
+  /** Records that failed processing; the sink writes them to the error output with its own. */
+  List<FailedRecord> processingFailures() {
+    return processingFailures;
+  }
+
+  /** Records that processing dropped on purpose. */
+  long dropped() {
+    return dropped;
   }
 
   /** Per shard (sorted by shard id), the sequence numbers taken. */
@@ -71,7 +110,7 @@ final class Batch {
 
   long oldestArrival() {
     long min = Long.MAX_VALUE;
-    for (SourceRecord r : records) {
+    for (SourceRecord r : read) {
       min = Math.min(min, r.record().arrivalMillis());
     }
     return min == Long.MAX_VALUE ? 0 : min;

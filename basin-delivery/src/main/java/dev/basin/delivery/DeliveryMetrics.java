@@ -16,6 +16,7 @@ public final class DeliveryMetrics {
   private final AtomicLong lastCommitMillis = new AtomicLong(-1);
   private final AtomicLong oldestUndeliveredArrival = new AtomicLong(-1);
   private final AtomicLong commits = new AtomicLong();
+  private final AtomicLong recordsDropped = new AtomicLong();
 
   /**
    * A point-in-time copy.
@@ -26,6 +27,7 @@ public final class DeliveryMetrics {
    * @param commits flushes committed
    * @param lastCommitMillis time of the last commit, epoch millis, or -1
    * @param lagMillis age of the oldest record read but not yet committed, 0 when none
+   * @param recordsDropped records a transform or filter dropped on purpose
    */
   public record Snapshot(
       long recordsDelivered,
@@ -33,7 +35,18 @@ public final class DeliveryMetrics {
       Map<FailureKind, Long> failures,
       long commits,
       long lastCommitMillis,
-      long lagMillis) {
+      long lagMillis,
+      long recordsDropped) {
+
+    public Snapshot(
+        long recordsDelivered,
+        long bytesDelivered,
+        Map<FailureKind, Long> failures,
+        long commits,
+        long lastCommitMillis,
+        long lagMillis) {
+      this(recordsDelivered, bytesDelivered, failures, commits, lastCommitMillis, lagMillis, 0);
+    }
 
     public long failures(FailureKind kind) {
       return failures.getOrDefault(kind, 0L);
@@ -45,6 +58,10 @@ public final class DeliveryMetrics {
     bytesDelivered.addAndGet(bytes);
     commits.incrementAndGet();
     lastCommitMillis.set(commitMillis);
+  }
+
+  void dropped(long records) {
+    recordsDropped.addAndGet(records);
   }
 
   void failed(FailureKind kind) {
@@ -68,6 +85,7 @@ public final class DeliveryMetrics {
         Map.copyOf(f),
         commits.get(),
         lastCommitMillis.get(),
-        oldest < 0 ? 0 : Math.max(0, nowMillis - oldest));
+        oldest < 0 ? 0 : Math.max(0, nowMillis - oldest),
+        recordsDropped.get());
   }
 }

@@ -3,6 +3,7 @@ package dev.basin.delivery;
 import dev.basin.common.error.BasinException;
 import dev.basin.delivery.partition.JsonQuery;
 import dev.basin.delivery.prefix.S3Prefix;
+import dev.basin.delivery.transform.ProcessorConfig;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -14,14 +15,27 @@ import java.util.regex.Pattern;
  * @param source a Basin stream or direct put
  * @param destination raw objects or an Iceberg table
  * @param hints when to flush
+ * @param processors record processing (Firehose's ProcessingConfiguration), applied per record in
+ *     order before partitioning and conversion; {@link ProcessorConfig.Decompress} and {@link
+ *     ProcessorConfig.Deaggregate} must precede the other steps. Empty for none.
  */
 public record DeliveryStreamConfig(
-    String name, Source source, Destination destination, BufferingHints hints) {
+    String name,
+    Source source,
+    Destination destination,
+    BufferingHints hints,
+    List<ProcessorConfig> processors) {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
 
   /** Prefix of the internal stream that makes direct-put records durable before they are acked. */
   public static final String DIRECT_PUT_STREAM_PREFIX = "basin-delivery-";
+
+  /** A delivery without record processing. */
+  public DeliveryStreamConfig(
+      String name, Source source, Destination destination, BufferingHints hints) {
+    this(name, source, destination, hints, List.of());
+  }
 
   public DeliveryStreamConfig {
     if (name == null || !NAME.matcher(name).matches()) {
@@ -47,6 +61,35 @@ public record DeliveryStreamConfig(
           "BufferingHints.IntervalInSeconds",
           "zero buffering is not available with dynamic partitioning (as in Firehose); use at"
               + " least 1");
+    }
+    processors = processors == null ? List.of() : processors;
+    for (int i = 0; i < processors.size(); i++) {
+      if (processors.get(i) == null) {
+        throw invalid("ProcessingConfiguration.Processors[" + i + "]", "is null");
+      }
+    }
+    processors = List.copyOf(processors);
+    boolean transformed = false;
+    for (int i = 0; i < processors.size(); i++) {
+      ProcessorConfig p = processors.get(i);
+      boolean early =
+          p instanceof ProcessorConfig.Decompress || p instanceof ProcessorConfig.Deaggregate;
+      if (early && transformed) {
+        throw invalid(
+            "ProcessingConfiguration.Processors[" + i + "]",
+            p.getClass().getSimpleName()
+                + " must come before every transform (de-aggregation, then transforms, then"
+                + " partition keys)");
+      }
+      transformed |= !early;
+    }
+    if (destination instanceof RawObjects raw
+        && !raw.dataPrefix().lambdaKeys().isEmpty()
+        && processors.stream().noneMatch(p -> p instanceof ProcessorConfig.Custom)) {
+      throw invalid(
+          "S3Destination.Prefix",
+          "uses !{partitionKeyFromLambda:…} but no Custom processor (a transform) produces"
+              + " partition keys; add one or use !{partitionKeyFromQuery:…}");
     }
   }
 
@@ -102,16 +145,15 @@ public record DeliveryStreamConfig(
 
   /**
    * Dynamic partitioning: the data prefix's {@code !{partitionKeyFromQuery:…}} values come from
-   * {@code query}; at most {@code maxActivePartitions} distinct prefixes per flushed batch, the
-   * overflow goes to the error output as {@code activePartitionExceeded}.
+   * {@code query} (null when the prefix uses only {@code !{partitionKeyFromLambda:…}} keys, which a
+   * {@link ProcessorConfig.Custom} transform returns in its metadata); at most {@code
+   * maxActivePartitions} distinct prefixes per flushed batch, the overflow goes to the error output
+   * as {@code activePartitionExceeded}.
    */
   public record Partitioning(JsonQuery query, int maxActivePartitions) {
     public static final int DEFAULT_MAX_ACTIVE_PARTITIONS = 500;
 
     public Partitioning {
-      if (query == null) {
-        throw invalid("DynamicPartitioning.Query", "is required when dynamic partitioning is on");
-      }
       if (maxActivePartitions < 1 || maxActivePartitions > 5000) {
         throw invalid(
             "DynamicPartitioning.MaxActivePartitions",
@@ -180,14 +222,13 @@ public record DeliveryStreamConfig(
           throw invalid(
               "S3Destination.ErrorOutputPrefix", "is required when dynamic partitioning is on");
         }
-        if (!data.lambdaKeys().isEmpty()) {
+        if (partitioning.query() == null && data.lambdaKeys().isEmpty()) {
           throw invalid(
-              "S3Destination.Prefix",
-              "uses !{partitionKeyFromLambda:…} but no transform produces keys; use"
-                  + " !{partitionKeyFromQuery:…}");
+              "DynamicPartitioning.Query",
+              "is required unless the prefix uses !{partitionKeyFromLambda:…} keys");
         }
         for (String k : data.queryKeys()) {
-          if (!partitioning.query().keyNames().contains(k)) {
+          if (partitioning.query() == null || !partitioning.query().keyNames().contains(k)) {
             throw invalid(
                 "S3Destination.Prefix",
                 "uses !{partitionKeyFromQuery:"

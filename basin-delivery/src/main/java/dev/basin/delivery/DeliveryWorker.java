@@ -2,6 +2,8 @@ package dev.basin.delivery;
 
 import dev.basin.catalog.LakeCatalog;
 import dev.basin.common.error.BasinException;
+import dev.basin.delivery.transform.RecordProcessing;
+import dev.basin.delivery.transform.TransformInput;
 import dev.basin.spi.storage.ObjectStore;
 import dev.basin.stream.GetRecordsResult;
 import dev.basin.stream.IteratorType;
@@ -24,7 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one delivery stream: reads every shard of the source stream from the destination's committed
  * checkpoints, buffers records per the {@link BufferingHints}, and flushes them to the destination
- * together with the new checkpoints.
+ * together with the new checkpoints. On flush, each record goes through the configured {@link
+ * DeliveryStreamConfig#processors()} first: records that fail processing go to the error output as
+ * {@code processing-failed}, dropped ones are counted; both advance the checkpoints.
  *
  * <p>Order: a shard created by a reshard is read only after all its parents have been read to their
  * end, and a batch lists a parent's records before its children's, so records of one partition key
@@ -44,6 +48,7 @@ public final class DeliveryWorker implements AutoCloseable {
   private final DeliverySink sink;
   private final Clock clock;
   private final DeliveryMetrics metrics = new DeliveryMetrics();
+  private final RecordProcessing processing;
 
   private Map<String, String> committed;
   private final Map<String, String> readPositions = new TreeMap<>();
@@ -62,7 +67,21 @@ public final class DeliveryWorker implements AutoCloseable {
     this.streams = streams;
     this.sink = sink;
     this.clock = clock;
-    reset();
+    this.processing = processing(config);
+    try {
+      reset();
+    } catch (RuntimeException e) {
+      processing.close();
+      throw e;
+    }
+  }
+
+  private static RecordProcessing processing(DeliveryStreamConfig config) {
+    try {
+      return RecordProcessing.create(config.processors());
+    } catch (IllegalArgumentException e) {
+      throw DeliveryStreamConfig.invalid("ProcessingConfiguration", e.getMessage());
+    }
   }
 
   /**
@@ -281,7 +300,7 @@ public final class DeliveryWorker implements AutoCloseable {
     if (buffer.isEmpty()) {
       return 0;
     }
-    Batch batch = new Batch(buffer);
+    Batch batch = process(buffer);
     Map<String, String> next = new TreeMap<>(committed);
     batch.ranges().forEach((shard, range) -> next.put(shard, range.last()));
     DeliverySink.Outcome outcome = sink.deliver(batch, committed, next);
@@ -290,6 +309,7 @@ public final class DeliveryWorker implements AutoCloseable {
     bufferBytes = 0;
     long now = clock.millis();
     metrics.delivered(outcome.records(), outcome.bytes(), now);
+    metrics.dropped(batch.dropped());
     for (FailedRecord f : outcome.failures()) {
       metrics.failed(f.kind());
     }
@@ -299,8 +319,50 @@ public final class DeliveryWorker implements AutoCloseable {
         .addKeyValue("batch", batch.id())
         .addKeyValue("records", outcome.records())
         .addKeyValue("failed", outcome.failures().size())
+        .addKeyValue("dropped", batch.dropped())
         .log("delivered a batch");
-    return batch.records().size();
+    return batch.readCount();
+  }
+
+  /** The batch of the buffered records after record processing (de-aggregation, transforms). */
+  private Batch process(List<SourceRecord> read) {
+    if (processing.isEmpty()) {
+      return new Batch(read);
+    }
+    List<TransformInput> inputs = new ArrayList<>(read.size());
+    for (SourceRecord r : read) {
+      inputs.add(
+          new TransformInput(
+              r.shardId() + ":" + r.record().sequenceNumber(),
+              r.record().arrivalMillis(),
+              r.record().data()));
+    }
+    List<SourceRecord> out = new ArrayList<>(read.size());
+    List<FailedRecord> failed = new ArrayList<>();
+    long dropped = 0;
+    for (RecordProcessing.Processed p : processing.process(inputs)) {
+      SourceRecord src = read.get(p.input());
+      switch (p.result()) {
+        case OK -> {
+          StreamRecord r = src.record();
+          out.add(
+              new SourceRecord(
+                  src.shardId(),
+                  new StreamRecord(
+                      r.sequenceNumber(), r.arrivalMillis(), r.partitionKey(), p.data()),
+                  p.partitionKeys()));
+        }
+        case DROPPED -> dropped++;
+        case PROCESSING_FAILED ->
+            failed.add(
+                new FailedRecord(
+                    src,
+                    FailureKind.PROCESSING_FAILED,
+                    "ProcessingFailed",
+                    "record " + p.recordId() + ": " + p.errorMessage()));
+      }
+    }
+    return new Batch(read, out, failed, dropped);
   }
 
   /**
@@ -360,5 +422,6 @@ public final class DeliveryWorker implements AutoCloseable {
       }
       thread = null;
     }
+    processing.close();
   }
 }

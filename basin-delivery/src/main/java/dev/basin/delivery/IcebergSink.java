@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.catalog.JsonRecordConverter;
 import dev.basin.catalog.LakeCatalog;
+import dev.basin.catalog.TableMaintenance;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.json.Json;
 import dev.basin.spi.storage.ObjectStore;
@@ -70,15 +71,15 @@ final class IcebergSink implements DeliverySink {
 
   /**
    * The checkpoints of the newest snapshot in the current lineage that carries this delivery's
-   * property (other writers, e.g. compaction, may have committed after it).
+   * property (other writers, e.g. compaction, may have committed after it). The walk steps over
+   * snapshots that expiry removed ({@link TableMaintenance#lineage}); maintenance never expires the
+   * snapshot carrying the newest checkpoints.
    */
   @Override
   public Map<String, String> committedCheckpoints() {
     table.refresh();
     String property = checkpointProperty(deliveryName);
-    for (Snapshot s = table.currentSnapshot();
-        s != null;
-        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+    for (Snapshot s : TableMaintenance.lineage(table)) {
       String json = s.summary().get(property);
       if (json != null) {
         try {
@@ -124,7 +125,7 @@ final class IcebergSink implements DeliverySink {
                 ? JsonRecordConverter.UnknownFields.FAIL
                 : JsonRecordConverter.UnknownFields.IGNORE);
     List<Record> rows = new ArrayList<>();
-    List<FailedRecord> failures = new ArrayList<>();
+    List<FailedRecord> failures = new ArrayList<>(batch.processingFailures());
     long bytes = 0;
     for (SourceRecord r : batch.records()) {
       JsonNode json;

@@ -90,7 +90,7 @@ final class RawObjectSink implements DeliverySink {
     writeJson(stateKey(deliveryName, "pending.json"), lasts);
 
     Instant oldest = Instant.ofEpochMilli(batch.oldestArrival());
-    List<FailedRecord> failures = new ArrayList<>();
+    List<FailedRecord> failures = new ArrayList<>(batch.processingFailures());
     // prefix -> shard -> records, in first-seen order
     Map<String, Map<String, List<SourceRecord>>> objects = new LinkedHashMap<>();
     Map<SourceRecord, JsonNode> parsed = new java.util.IdentityHashMap<>();
@@ -119,7 +119,10 @@ final class RawObjectSink implements DeliverySink {
       Map<String, String> keys = Map.of();
       if (destination.partitioning() != null) {
         try {
-          keys = destination.partitioning().query().evaluate(json);
+          keys =
+              destination.partitioning().query() == null
+                  ? Map.of()
+                  : destination.partitioning().query().evaluate(json);
         } catch (PartitionKeyException e) {
           failures.add(
               new FailedRecord(
@@ -141,7 +144,7 @@ final class RawObjectSink implements DeliverySink {
                             + batch.ranges().get(r.shardId()).first()),
                     null,
                     keys,
-                    null));
+                    r.partitionKeys()));
       } catch (IllegalArgumentException e) {
         failures.add(
             new FailedRecord(r, FailureKind.PARTITION_KEY_FAILED, "InvalidPrefix", e.getMessage()));

@@ -7,10 +7,13 @@ import dev.basin.common.error.BasinException;
 import dev.basin.common.error.CommonErrorCode;
 import dev.basin.common.io.DurableFiles;
 import dev.basin.common.json.Json;
+import dev.basin.delivery.DeliveryEngine;
 import dev.basin.server.api.CatalogRestApi;
+import dev.basin.server.api.DeliveryRestApi;
 import dev.basin.server.api.StreamsRestApi;
 import dev.basin.server.auth.Credentials;
 import dev.basin.server.aws.AwsJsonEndpoint;
+import dev.basin.server.firehose.FirehoseApi;
 import dev.basin.server.http.Authenticator;
 import dev.basin.server.iceberg.IcebergRestApi;
 import dev.basin.server.kinesis.KinesisApi;
@@ -66,6 +69,7 @@ public final class BasinServer implements AutoCloseable {
   private StreamService streams;
   private LocalObjectStore objectStore;
   private LakeCatalog catalog;
+  private DeliveryEngine delivery;
   private Javalin http;
   private ScheduledExecutorService background;
   private volatile boolean ready;
@@ -121,6 +125,15 @@ public final class BasinServer implements AutoCloseable {
         }
       }
       catalog = LakeCatalog.open(ServerConfig.catalog(config), objectStore, clock);
+      delivery =
+          DeliveryEngine.open(
+              dataDir.resolve("delivery"),
+              streams,
+              objectStore,
+              catalog,
+              clock,
+              config.get(ServerConfig.DELIVERY_POLL_INTERVAL),
+              config.get(ServerConfig.DELIVERY_MAX_STREAMS));
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);
@@ -135,11 +148,15 @@ public final class BasinServer implements AutoCloseable {
       long maxBody = config.get(ServerConfig.MAX_REQUEST_BYTES);
       AwsJsonEndpoint aws =
           new AwsJsonEndpoint(
-              List.of(new KinesisApi(streams, account, clock)), auth, metrics, maxBody);
+              List.of(new KinesisApi(streams, account, clock), new FirehoseApi(delivery, account)),
+              auth,
+              metrics,
+              maxBody);
       StreamsRestApi rest = new StreamsRestApi(streams, maxBody);
       S3Api s3 = new S3Api(objectStore, credentials, auth.enabled(), clock, metrics, account);
       LifecycleRestApi lifecycle = new LifecycleRestApi(objectStore, clock);
       CatalogRestApi catalogApi = new CatalogRestApi(catalog, maxBody, clock);
+      DeliveryRestApi deliveryApi = new DeliveryRestApi(delivery, maxBody);
       IcebergRestApi iceberg =
           new IcebergRestApi(
               catalog.iceberg(),
@@ -173,6 +190,7 @@ public final class BasinServer implements AutoCloseable {
                 rest.register(cfg.routes, auth);
                 lifecycle.register(cfg.routes, auth);
                 catalogApi.register(cfg.routes);
+                deliveryApi.register(cfg.routes);
                 iceberg.register(cfg.routes);
                 // S3's /{bucket}/<key> routes match almost any path: they must be added last.
                 s3.register(cfg.routes);
@@ -235,7 +253,8 @@ public final class BasinServer implements AutoCloseable {
     body.putObject("services")
         .put("streams", ready ? "ready" : "starting")
         .put("storage", ready && objectStore != null ? "ready" : "starting")
-        .put("catalog", ready && catalog != null ? "ready" : "starting");
+        .put("catalog", ready && catalog != null ? "ready" : "starting")
+        .put("delivery", ready && delivery != null && delivery.ready() ? "ready" : "starting");
     ctx.status(ready ? 200 : 503).contentType("application/json").result(body.toString());
   }
 
@@ -319,6 +338,11 @@ public final class BasinServer implements AutoCloseable {
     return objectStore;
   }
 
+  /** The delivery streams (Firehose semantics); served by the Firehose API and the native API. */
+  public DeliveryEngine delivery() {
+    return delivery;
+  }
+
   /** The lake catalog: Iceberg tables, views and external tables; served at {@code /iceberg/}. */
   public LakeCatalog catalog() {
     return catalog;
@@ -339,6 +363,11 @@ public final class BasinServer implements AutoCloseable {
     if (background != null) {
       background.shutdownNow();
       background = null;
+    }
+    // delivery first: its workers read streams and write to the catalog and the object store
+    if (delivery != null) {
+      delivery.close();
+      delivery = null;
     }
     if (streams != null) {
       streams.close();

@@ -147,6 +147,18 @@ public final class ServerConfig {
           "catalog.warehouse",
           CatalogConfig.DEFAULT_WAREHOUSE,
           "Where tables of databases without a location go (an s3://bucket/prefix in the lake)");
+  public static final ConfigKey<Duration> DELIVERY_POLL_INTERVAL =
+      ConfigKey.duration(
+          "delivery.poll-interval",
+          Duration.ofMillis(100),
+          "How often each delivery stream looks for new records in its source stream");
+  public static final ConfigKey<Integer> DELIVERY_MAX_STREAMS =
+      ConfigKey.integer(
+          "delivery.max-streams",
+          50,
+          1,
+          10_000,
+          "Most delivery streams a server may have (Firehose's default quota is 50)");
   public static final ConfigKey<LogFormat> LOG_FORMAT =
       ConfigKey.oneOf(
           "log.format",
@@ -203,6 +215,8 @@ public final class ServerConfig {
           CATALOG_JDBC_USER,
           CATALOG_JDBC_PASSWORD,
           CATALOG_WAREHOUSE,
+          DELIVERY_POLL_INTERVAL,
+          DELIVERY_MAX_STREAMS,
           LOG_FORMAT,
           LOG_LEVEL
         }) {

@@ -33,6 +33,7 @@ public final class BasinCommand implements Runnable {
     cli.addSubcommand("s3", S3Commands.commandLine(env));
     cli.addSubcommand("lifecycle", LifecycleCommand.commandLine(env));
     cli.addSubcommand("catalog", CatalogCommands.commandLine(env));
+    cli.addSubcommand("delivery", DeliveryCommands.commandLine(env));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof BasinException

@@ -16,10 +16,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +43,17 @@ import org.slf4j.LoggerFactory;
  * (checkpoints) lives with the destination, not here, so a delivery stream re-created under the
  * same name to the same destination resumes where the old one stopped instead of re-delivering.
  *
- * <p>Thread-safe: create and delete are serialized; describe and list may run concurrently with
- * them.
+ * <p>Direct-put delivery streams get an internal stream ({@link
+ * DeliveryStreamConfig#sourceStream()}) when they are created; {@link #put} appends to it and
+ * returns once the records are durable there; {@link #delete} deletes it with the delivery stream.
+ *
+ * <p>Small files: every {@code compactionInterval} a background thread compacts the small data
+ * files of each Iceberg destination ({@link dev.basin.catalog.TableMaintenance#rewriteDataFiles})
+ * and expires snapshots older than {@code snapshotRetention} (always keeping each delivery's
+ * checkpoint snapshot); {@link #maintainNow()} does the same at once.
+ *
+ * <p>Thread-safe: create and delete are serialized; describe, list, put and maintenance may run
+ * concurrently with them.
  */
 public final class DeliveryEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeliveryEngine.class);
@@ -74,11 +92,99 @@ public final class DeliveryEngine implements AutoCloseable {
       String failure,
       DeliveryMetrics.Snapshot metrics) {}
 
+  /** Default period of the background compaction of Iceberg destinations. */
+  public static final Duration DEFAULT_COMPACTION_INTERVAL = Duration.ofMinutes(10);
+
+  /** Default age after which snapshots of Iceberg destinations are expired. */
+  public static final Duration DEFAULT_SNAPSHOT_RETENTION = Duration.ofHours(1);
+
+  /**
+   * Learns when delivery streams appear and disappear (e.g. to publish their metrics). Called
+   * synchronously, from {@link #open} and {@link #create} (after the delivery stream exists) and
+   * {@link #delete} (after it is gone); must not call back into the engine's create or delete.
+   */
+  public interface Listener {
+    /** A delivery stream exists; {@code metrics} reads its counters now (zeros if not running). */
+    void created(String name, Supplier<DeliveryMetrics.Snapshot> metrics);
+
+    /** A delivery stream was deleted. */
+    void deleted(String name);
+
+    /** Listens to nothing. */
+    Listener NONE =
+        new Listener() {
+          @Override
+          public void created(String name, Supplier<DeliveryMetrics.Snapshot> metrics) {}
+
+          @Override
+          public void deleted(String name) {}
+        };
+  }
+
+  /**
+   * The engine's settings.
+   *
+   * @param pollInterval how often each worker looks for new records
+   * @param maxDeliveryStreams how many delivery streams may exist
+   * @param compactionInterval period of the background maintenance of Iceberg destinations
+   * @param snapshotRetention snapshots older than this are expired by maintenance
+   * @param listener told about created and deleted delivery streams
+   */
+  public record Options(
+      Duration pollInterval,
+      int maxDeliveryStreams,
+      Duration compactionInterval,
+      Duration snapshotRetention,
+      Listener listener) {
+    public Options {
+      if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
+        throw new IllegalArgumentException("poll interval must be positive, was " + pollInterval);
+      }
+      if (maxDeliveryStreams < 1) {
+        throw new IllegalArgumentException(
+            "max delivery streams must be at least 1, was " + maxDeliveryStreams);
+      }
+      if (compactionInterval == null
+          || compactionInterval.isNegative()
+          || compactionInterval.isZero()) {
+        throw new IllegalArgumentException(
+            "compaction interval must be positive, was " + compactionInterval);
+      }
+      if (snapshotRetention == null || snapshotRetention.isNegative()) {
+        throw new IllegalArgumentException(
+            "snapshot retention must not be negative, was " + snapshotRetention);
+      }
+      listener = listener == null ? Listener.NONE : listener;
+    }
+
+    /** The defaults, with this poll interval and limit. */
+    public static Options of(Duration pollInterval, int maxDeliveryStreams) {
+      return new Options(
+          pollInterval,
+          maxDeliveryStreams,
+          DEFAULT_COMPACTION_INTERVAL,
+          DEFAULT_SNAPSHOT_RETENTION,
+          Listener.NONE);
+    }
+  }
+
+  /**
+   * What one maintenance pass did to one Iceberg table.
+   *
+   * @param table {@code database.table}
+   * @param filesBefore data files before compaction
+   * @param filesAfter data files after compaction
+   * @param snapshotsExpired snapshots expired
+   */
+  public record MaintenanceResult(
+      String table, int filesBefore, int filesAfter, int snapshotsExpired) {}
+
   private static final class Entry {
     final DeliveryStreamConfig config;
     final long createdMillis;
     volatile Status status;
     volatile DeliveryWorker worker;
+    volatile DirectPutSource directPut;
     volatile String failure;
 
     Entry(DeliveryStreamConfig config, long createdMillis, Status status) {
@@ -95,7 +201,10 @@ public final class DeliveryEngine implements AutoCloseable {
   private final Clock clock;
   private final Duration pollInterval;
   private final int maxDeliveryStreams;
+  private final Options options;
   private final Map<String, Entry> entries = new ConcurrentSkipListMap<>();
+  private final Object maintenanceLock = new Object();
+  private final ScheduledExecutorService maintenance;
   private volatile boolean closed;
 
   private DeliveryEngine(
@@ -104,15 +213,22 @@ public final class DeliveryEngine implements AutoCloseable {
       ObjectStore store,
       LakeCatalog catalog,
       Clock clock,
-      Duration pollInterval,
-      int maxDeliveryStreams) {
+      Options options) {
     this.dir = dir;
     this.streams = streams;
     this.store = store;
     this.catalog = catalog;
     this.clock = clock;
-    this.pollInterval = pollInterval;
-    this.maxDeliveryStreams = maxDeliveryStreams;
+    this.options = options;
+    this.pollInterval = options.pollInterval();
+    this.maxDeliveryStreams = options.maxDeliveryStreams();
+    this.maintenance =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "basin-delivery-maintenance");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -133,16 +249,25 @@ public final class DeliveryEngine implements AutoCloseable {
       Clock clock,
       Duration pollInterval,
       int maxDeliveryStreams) {
-    if (pollInterval.isNegative() || pollInterval.isZero()) {
-      throw new IllegalArgumentException("poll interval must be positive, was " + pollInterval);
-    }
-    if (maxDeliveryStreams < 1) {
-      throw new IllegalArgumentException(
-          "max delivery streams must be at least 1, was " + maxDeliveryStreams);
-    }
-    DeliveryEngine engine =
-        new DeliveryEngine(dir, streams, store, catalog, clock, pollInterval, maxDeliveryStreams);
+    return open(dir, streams, store, catalog, clock, Options.of(pollInterval, maxDeliveryStreams));
+  }
+
+  /**
+   * As {@link #open(Path, StreamService, ObjectStore, LakeCatalog, Clock, Duration, int)}, with
+   * every setting, and starts the background maintenance of Iceberg destinations.
+   */
+  public static DeliveryEngine open(
+      Path dir,
+      StreamService streams,
+      ObjectStore store,
+      LakeCatalog catalog,
+      Clock clock,
+      Options options) {
+    DeliveryEngine engine = new DeliveryEngine(dir, streams, store, catalog, clock, options);
     engine.load();
+    long period = options.compactionInterval().toMillis();
+    engine.maintenance.scheduleWithFixedDelay(
+        engine::maintainQuietly, period, period, TimeUnit.MILLISECONDS);
     return engine;
   }
 
@@ -155,7 +280,9 @@ public final class DeliveryEngine implements AutoCloseable {
           DeliveryStreamConfig config = DeliveryStreamConfigParser.fromJson(json.get("config"));
           Entry e = new Entry(config, json.path("createdMillis").asLong(), Status.CREATING);
           entries.put(config.name(), e);
+          options.listener().created(config.name(), () -> describe(e).metrics());
           try {
+            e.directPut = directPut(config);
             e.worker = startWorker(config);
             e.status = Status.ACTIVE;
           } catch (RuntimeException ex) {
@@ -181,8 +308,8 @@ public final class DeliveryEngine implements AutoCloseable {
    * @return the new delivery stream's description (status ACTIVE)
    * @throws BasinException {@link DeliveryErrorCode#DELIVERY_EXISTS} if the name is taken, {@link
    *     DeliveryErrorCode#DELIVERY_LIMIT_EXCEEDED} at the limit, {@link
-   *     DeliveryErrorCode#INVALID_CONFIG} when something it names does not exist or the source is
-   *     direct put (not built yet)
+   *     DeliveryErrorCode#INVALID_CONFIG} when something it names does not exist or a processor
+   *     cannot be loaded
    */
   public synchronized Description create(DeliveryStreamConfig config) {
     checkOpen();
@@ -203,7 +330,15 @@ public final class DeliveryEngine implements AutoCloseable {
               + " delivery streams, its limit (setting delivery.max-streams); delete one first");
     }
     checkReferences(config);
-    DeliveryWorker worker = startWorker(config);
+    // the internal stream of a direct put must exist before the worker reads it
+    DirectPutSource directPut = directPut(config);
+    DeliveryWorker worker;
+    try {
+      worker = startWorker(config);
+    } catch (RuntimeException ex) {
+      deleteInternalStream(config);
+      throw ex;
+    }
     Entry e = new Entry(config, clock.millis(), Status.CREATING);
     try {
       ObjectNode json = Json.mapper().createObjectNode();
@@ -212,32 +347,24 @@ public final class DeliveryEngine implements AutoCloseable {
       Json.writeAtomically(file(config.name()), json);
     } catch (RuntimeException ex) {
       worker.close();
+      deleteInternalStream(config);
       throw ex;
     }
     e.worker = worker;
+    e.directPut = directPut;
     e.status = Status.ACTIVE;
     entries.put(config.name(), e);
+    options.listener().created(config.name(), () -> describe(e).metrics());
     LOG.atInfo().addKeyValue("delivery", config.name()).log("delivery stream created");
     return describe(e);
   }
 
   private void checkReferences(DeliveryStreamConfig config) {
-    if (!config.processors().isEmpty()) {
-      // DeliveryStreamConfigParser does not persist processors yet: refuse rather than lose them
-      throw DeliveryStreamConfig.invalid(
-          "ProcessingConfiguration",
-          "record processors cannot be saved by the delivery engine yet; create the delivery"
-              + " stream without them");
-    }
-    if (config.source() instanceof DeliveryStreamConfig.DirectPut) {
-      throw DeliveryStreamConfig.invalid(
-          "Source",
-          "direct put (PutRecord/PutRecordBatch) is not built yet; put the records into a Basin"
-              + " stream and use it as the source (Firehose's KinesisStreamAsSource)");
-    }
     String stream = config.sourceStream();
     try {
-      streams.describe(stream);
+      if (config.source() instanceof DeliveryStreamConfig.StreamSource) {
+        streams.describe(stream);
+      }
     } catch (BasinException e) {
       if (e.code() == StreamErrorCode.STREAM_NOT_FOUND) {
         throw DeliveryStreamConfig.invalid(
@@ -283,6 +410,65 @@ public final class DeliveryEngine implements AutoCloseable {
     }
   }
 
+  /** The direct-put side of a direct-put delivery, its internal stream created; else null. */
+  private DirectPutSource directPut(DeliveryStreamConfig config) {
+    if (!(config.source() instanceof DeliveryStreamConfig.DirectPut)) {
+      return null;
+    }
+    DirectPutSource source = new DirectPutSource(config, streams);
+    source.ensureStream();
+    return source;
+  }
+
+  private void deleteInternalStream(DeliveryStreamConfig config) {
+    if (!(config.source() instanceof DeliveryStreamConfig.DirectPut)) {
+      return;
+    }
+    try {
+      streams.deleteStream(config.sourceStream());
+    } catch (BasinException e) {
+      if (e.code() != StreamErrorCode.STREAM_NOT_FOUND) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Puts records into a direct-put delivery stream (Firehose's PutRecordBatch): see {@link
+   * DirectPutSource#put(List)}. A record reported stored is durable in the internal stream when
+   * this returns and will be delivered exactly once.
+   *
+   * @throws BasinException {@link DeliveryErrorCode#DELIVERY_NOT_FOUND}; {@link
+   *     DeliveryErrorCode#INVALID_REQUEST} when the delivery reads a stream (put into that stream
+   *     instead), the batch breaks a limit, or the delivery stream could not start
+   */
+  public List<DirectPutSource.PutResult> put(String name, List<byte[]> records) {
+    Entry e = entry(name);
+    if (e.config.source() instanceof DeliveryStreamConfig.StreamSource s) {
+      throw new BasinException(
+          DeliveryErrorCode.INVALID_REQUEST,
+          "delivery stream '"
+              + name
+              + "' reads stream '"
+              + s.streamName()
+              + "'; put the records into that stream instead (`basin stream put "
+              + s.streamName()
+              + "`)");
+    }
+    DirectPutSource source = e.directPut;
+    if (source == null || e.status != Status.ACTIVE) {
+      throw new BasinException(
+          DeliveryErrorCode.INVALID_REQUEST,
+          "delivery stream '"
+              + name
+              + "' is "
+              + e.status
+              + (e.failure != null ? " (" + e.failure + ")" : "")
+              + "; it accepts records only when ACTIVE");
+    }
+    return source.put(records);
+  }
+
   private DeliveryWorker startWorker(DeliveryStreamConfig config) {
     DeliveryWorker w =
         config.destination() instanceof DeliveryStreamConfig.IcebergTable
@@ -294,7 +480,8 @@ public final class DeliveryEngine implements AutoCloseable {
 
   /**
    * Stops a delivery stream's worker (records read but not yet delivered are not flushed) and
-   * removes it durably.
+   * removes it durably; a direct-put delivery's internal stream is deleted with it, records not yet
+   * delivered included.
    *
    * @throws BasinException {@link DeliveryErrorCode#DELIVERY_NOT_FOUND}
    */
@@ -313,6 +500,10 @@ public final class DeliveryEngine implements AutoCloseable {
       throw new UncheckedIOException("cannot delete delivery stream file " + file(name), ex);
     }
     entries.remove(name);
+    // after the config file: a crash in between leaves an unused stream, never a delivery
+    // stream without its records
+    deleteInternalStream(e.config);
+    options.listener().deleted(name);
     LOG.atInfo().addKeyValue("delivery", name).log("delivery stream deleted");
   }
 
@@ -365,15 +556,104 @@ public final class DeliveryEngine implements AutoCloseable {
     }
   }
 
+  private void maintainQuietly() {
+    try {
+      maintainNow();
+    } catch (RuntimeException e) {
+      LOG.atWarn().setCause(e).log("delivery table maintenance failed; retrying next interval");
+    }
+  }
+
+  /**
+   * Maintains every Iceberg table that an ACTIVE delivery stream writes to, now: compacts its small
+   * data files (below the table's {@code write.target-file-size-bytes}) and expires snapshots older
+   * than the snapshot retention, keeping each delivery's newest checkpoint snapshot so that
+   * deliveries resume exactly once. Safe beside running deliveries (their appends and the rewrite
+   * commit through Iceberg's optimistic concurrency). Serialized with the background maintenance.
+   *
+   * @return what was done, one result per table
+   * @throws RuntimeException the first table whose maintenance failed (the others were still
+   *     maintained)
+   */
+  public List<MaintenanceResult> maintainNow() {
+    synchronized (maintenanceLock) {
+      Set<TableIdentifier> tables = new LinkedHashSet<>();
+      for (Entry e : entries.values()) {
+        if (e.status == Status.ACTIVE
+            && e.config.destination() instanceof DeliveryStreamConfig.IcebergTable t) {
+          tables.add(TableIdentifier.of(t.database(), t.table()));
+        }
+      }
+      List<MaintenanceResult> results = new ArrayList<>();
+      RuntimeException failure = null;
+      for (TableIdentifier id : tables) {
+        try {
+          results.add(maintain(id));
+        } catch (RuntimeException ex) {
+          LOG.atWarn().addKeyValue("table", id).setCause(ex).log("table maintenance failed");
+          if (failure == null) {
+            failure = ex;
+          }
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return results;
+    }
+  }
+
+  private MaintenanceResult maintain(TableIdentifier id) {
+    Table table = catalog.iceberg().loadTable(id);
+    int before = dataFiles(table);
+    long target =
+        Long.parseLong(
+            table
+                .properties()
+                .getOrDefault(
+                    TableProperties.WRITE_TARGET_FILE_SIZE_BYTES,
+                    Long.toString(TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT)));
+    catalog.maintenance().rewriteDataFiles(table, target, 2);
+    int expired =
+        catalog
+            .maintenance()
+            .expireSnapshots(
+                table, Instant.ofEpochMilli(clock.millis()).minus(options.snapshotRetention()), 1)
+            .snapshotsExpired();
+    int after = dataFiles(table);
+    LOG.atDebug()
+        .addKeyValue("table", id)
+        .addKeyValue("filesBefore", before)
+        .addKeyValue("filesAfter", after)
+        .addKeyValue("snapshotsExpired", expired)
+        .log("maintained delivery table");
+    return new MaintenanceResult(id.toString(), before, after, expired);
+  }
+
+  private static int dataFiles(Table table) {
+    table.refresh();
+    var s = table.currentSnapshot();
+    return s == null ? 0 : Integer.parseInt(s.summary().getOrDefault("total-data-files", "0"));
+  }
+
   /** Stops every worker; records read but not yet delivered are re-read on the next start. */
   @Override
   public synchronized void close() {
     closed = true;
+    // no interrupt: an interrupted commit would leave its outcome unknown
+    maintenance.shutdown();
     for (Entry e : entries.values()) {
       DeliveryWorker w = e.worker;
       if (w != null) {
         w.close();
       }
+    }
+    try {
+      if (!maintenance.awaitTermination(60, TimeUnit.SECONDS)) {
+        LOG.warn("table maintenance still running after 60 s; leaving it to finish");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

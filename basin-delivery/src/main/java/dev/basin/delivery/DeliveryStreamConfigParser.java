@@ -1,6 +1,7 @@
 package dev.basin.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.json.Json;
@@ -14,9 +15,12 @@ import dev.basin.delivery.DeliveryStreamConfig.RecordFormat;
 import dev.basin.delivery.DeliveryStreamConfig.Source;
 import dev.basin.delivery.DeliveryStreamConfig.StreamSource;
 import dev.basin.delivery.DeliveryStreamConfig.UnknownFieldPolicy;
+import dev.basin.delivery.transform.ProcessorConfig;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The JSON form of a {@link DeliveryStreamConfig}, used to persist delivery streams and by the
@@ -30,10 +34,20 @@ import java.util.Locale;
  *              or {"type": "objects", "bucket": "raw", "prefix": "events/", "errorPrefix": "err/",
  *                  "format": "json-lines", "csvColumns": [], "compression": "gzip",
  *                  "partitionKeyQuery": "{k: .k}", "maxActivePartitions": 500},
- *  "buffering": {"sizeMiB": 5, "intervalSeconds": 300, "lowLatency": false}}
+ *  "buffering": {"sizeMiB": 5, "intervalSeconds": 300, "lowLatency": false},
+ *  "processors": [                                          (optional, applied in this order)
+ *    {"type": "decompress", "format": "gzip"},
+ *    {"type": "deaggregate"}                                 (concatenated JSON documents)
+ *      or {"type": "deaggregate", "delimiter": "\n"}      (split on a delimiter),
+ *    {"type": "add-arrival-timestamp", "field": "arrived_at"},
+ *    {"type": "drop-fields", "fields": ["secret", "a.b"]},
+ *    {"type": "rename-fields", "renames": {"old": "new"}},
+ *    {"type": "filter", "predicate": ".kind == \"click\""},
+ *    {"type": "custom", "jar": "/opt/transforms/t.jar", "className": "com.example.T"}]}
  * }</pre>
  *
- * Absent optional members take the config's defaults. Stateless and thread-safe.
+ * {@code decompress} and {@code deaggregate} must come first; see {@link ProcessorConfig} for each
+ * step. Absent optional members take the config's defaults. Stateless and thread-safe.
  */
 public final class DeliveryStreamConfigParser {
   private DeliveryStreamConfigParser() {}
@@ -81,6 +95,45 @@ public final class DeliveryStreamConfigParser {
     b.put("sizeMiB", config.hints().sizeMiB());
     b.put("intervalSeconds", config.hints().intervalSeconds());
     b.put("lowLatency", config.hints().lowLatency());
+    if (!config.processors().isEmpty()) {
+      ArrayNode ps = o.putArray("processors");
+      config.processors().forEach(p -> ps.add(toJson(p)));
+    }
+    return o;
+  }
+
+  /** The JSON form of one processor. */
+  public static ObjectNode toJson(ProcessorConfig p) {
+    ObjectNode o = Json.mapper().createObjectNode();
+    if (p instanceof ProcessorConfig.Decompress d) {
+      o.put("type", "decompress");
+      o.put("format", d.format().toLowerCase(Locale.ROOT));
+    } else if (p instanceof ProcessorConfig.Deaggregate d) {
+      o.put("type", "deaggregate");
+      if (d.delimiter() != null) {
+        o.put("delimiter", d.delimiter());
+      }
+    } else if (p instanceof ProcessorConfig.AddArrivalTimestamp a) {
+      o.put("type", "add-arrival-timestamp");
+      o.put("field", a.field());
+    } else if (p instanceof ProcessorConfig.DropFields d) {
+      o.put("type", "drop-fields");
+      d.fields().forEach(o.putArray("fields")::add);
+    } else if (p instanceof ProcessorConfig.RenameFields r) {
+      o.put("type", "rename-fields");
+      ObjectNode m = o.putObject("renames");
+      new java.util.TreeMap<>(r.renames()).forEach(m::put);
+    } else if (p instanceof ProcessorConfig.Filter f) {
+      o.put("type", "filter");
+      o.put("predicate", f.predicate());
+    } else {
+      ProcessorConfig.Custom c = (ProcessorConfig.Custom) p;
+      o.put("type", "custom");
+      o.put("jar", c.jarPath());
+      if (c.className() != null) {
+        o.put("className", c.className());
+      }
+    }
     return o;
   }
 
@@ -97,7 +150,73 @@ public final class DeliveryStreamConfigParser {
     Source source = source(json.get("source"));
     Destination destination = destination(json.get("destination"));
     BufferingHints hints = hints(json.get("buffering"));
-    return new DeliveryStreamConfig(name, source, destination, hints);
+    List<ProcessorConfig> processors = processors(json.get("processors"));
+    return new DeliveryStreamConfig(name, source, destination, hints, processors);
+  }
+
+  private static List<ProcessorConfig> processors(JsonNode ps) {
+    List<ProcessorConfig> out = new ArrayList<>();
+    if (ps == null || ps.isNull()) {
+      return out;
+    }
+    if (!ps.isArray()) {
+      throw invalid("processors", "must be a list of {\"type\": …} objects");
+    }
+    for (int i = 0; i < ps.size(); i++) {
+      JsonNode p = ps.get(i);
+      String at = "processors[" + i + "]";
+      if (!p.isObject()) {
+        throw invalid(at, "must be an object with a type, was " + p);
+      }
+      try {
+        out.add(processor(p, at));
+      } catch (IllegalArgumentException e) {
+        throw invalid(at, e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  private static ProcessorConfig processor(JsonNode p, String at) {
+    String type = text(p, "type", at + ".type", true);
+    switch (type) {
+      case "decompress":
+        String format = text(p, "format", at + ".format", false);
+        return new ProcessorConfig.Decompress(
+            format == null ? null : format.toUpperCase(Locale.ROOT));
+      case "deaggregate":
+        return new ProcessorConfig.Deaggregate(text(p, "delimiter", at + ".delimiter", false));
+      case "add-arrival-timestamp":
+        return new ProcessorConfig.AddArrivalTimestamp(text(p, "field", at + ".field", true));
+      case "drop-fields":
+        JsonNode fields = p.get("fields");
+        if (fields == null || !fields.isArray()) {
+          throw invalid(at + ".fields", "must be a list of field names");
+        }
+        List<String> names = new ArrayList<>();
+        fields.forEach(f -> names.add(f.isTextual() ? f.asText() : null));
+        return new ProcessorConfig.DropFields(names);
+      case "rename-fields":
+        JsonNode renames = p.get("renames");
+        if (renames == null || !renames.isObject()) {
+          throw invalid(at + ".renames", "must be an object {\"old\": \"new\", …}");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        renames.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText(null)));
+        return new ProcessorConfig.RenameFields(map);
+      case "filter":
+        return new ProcessorConfig.Filter(text(p, "predicate", at + ".predicate", true));
+      case "custom":
+        return new ProcessorConfig.Custom(
+            text(p, "jar", at + ".jar", true), text(p, "className", at + ".className", false));
+      default:
+        throw invalid(
+            at + ".type",
+            "must be one of [decompress, deaggregate, add-arrival-timestamp, drop-fields,"
+                + " rename-fields, filter, custom], was '"
+                + type
+                + "'");
+    }
   }
 
   private static Source source(JsonNode s) {

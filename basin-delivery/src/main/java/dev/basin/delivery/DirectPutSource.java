@@ -150,7 +150,8 @@ public final class DirectPutSource {
     return results;
   }
 
-  private void ensureStream() {
+  /** Creates the internal stream if it does not exist. */
+  void ensureStream() {
     if (streamReady) {
       return;
     }

@@ -28,8 +28,8 @@ class BufferingHintsTest {
     assertThat(h.due(100, 60_000)).isTrue();
     assertThat(h.due(1 << 20, 0)).isTrue();
     BufferingHints fast = new BufferingHints(64, 300, true);
-    assertThat(fast.due(10, 999)).isFalse();
-    assertThat(fast.due(10, 1000)).isTrue();
+    assertThat(fast.due(10, 499)).isFalse();
+    assertThat(fast.due(10, 500)).isTrue();
     assertThat(new BufferingHints(5, 0, false).due(1, 0)).isTrue();
   }
 }

@@ -7,9 +7,11 @@ import dev.basin.catalog.CatalogConfig;
 import dev.basin.catalog.DatabaseInput;
 import dev.basin.catalog.LakeCatalog;
 import dev.basin.common.error.BasinException;
+import dev.basin.delivery.transform.ProcessorConfig;
 import dev.basin.storage.LocalObjectStore;
 import dev.basin.storage.LocalObjectStoreConfig;
 import dev.basin.stream.PutEntry;
+import dev.basin.stream.StreamErrorCode;
 import dev.basin.stream.StreamListener;
 import dev.basin.stream.StreamMode;
 import dev.basin.stream.StreamService;
@@ -25,10 +27,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.stream.LongStream;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -224,11 +230,15 @@ class DeliveryEngineTest {
                     new DeliveryStreamConfig(
                         "a",
                         new DeliveryStreamConfig.DirectPut(),
-                        new DeliveryStreamConfig.RawObjects(
-                            "raw", "p/", null, null, null, null, null),
-                        null)))
-        .hasMessageContaining("direct put")
-        .hasMessageContaining("not built yet");
+                        new DeliveryStreamConfig.IcebergTable("lake", "events", null, "raw", null),
+                        null,
+                        List.of(new ProcessorConfig.Custom("/no/such.jar", null)))))
+        .isInstanceOfSatisfying(
+            BasinException.class,
+            e -> assertThat(e.code()).isEqualTo(DeliveryErrorCode.INVALID_CONFIG))
+        .hasMessageContaining("/no/such.jar");
+    // the failed direct-put create left no internal stream behind
+    assertThat(streams.listStreams()).containsExactly("events");
     assertThat(engine.list()).isEmpty();
     assertThat(dir.resolve("delivery").toFile().list()).isEmpty();
 
@@ -244,6 +254,180 @@ class DeliveryEngineTest {
             e -> assertThat(e.code()).isEqualTo(DeliveryErrorCode.DELIVERY_LIMIT_EXCEEDED));
     assertThatThrownBy(() -> engine.delete("zzz"))
         .hasMessageContaining("delivery stream 'zzz' not found");
+  }
+
+  private static DeliveryStreamConfig directPut(String name) {
+    return new DeliveryStreamConfig(
+        name,
+        new DeliveryStreamConfig.DirectPut(),
+        new DeliveryStreamConfig.IcebergTable("lake", "events", null, "raw", "errors/"),
+        new BufferingHints(1, 0, false));
+  }
+
+  private static List<byte[]> records(long from, int count) {
+    List<byte[]> out = new ArrayList<>();
+    for (long i = from; i < from + count; i++) {
+      out.add(("{\"id\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  private List<Long> ids() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    Table t = catalog.iceberg().loadTable(TableIdentifier.of("lake", "events"));
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(t).build()) {
+      for (Record r : rows) {
+        ids.add((Long) r.getField("id"));
+      }
+    }
+    ids.sort(null);
+    return ids;
+  }
+
+  private static List<Long> range(long from, long to) {
+    return LongStream.range(from, to).boxed().toList();
+  }
+
+  @Test
+  void directPutRecordsAreDurableBeforeAckDeliveredOnceAndDeletedWithTheDelivery()
+      throws Exception {
+    DeliveryEngine engine = engine();
+    engine.create(directPut("puts"));
+    String internal = DeliveryStreamConfig.DIRECT_PUT_STREAM_PREFIX + "puts";
+    assertThat(streams.describe(internal).tags()).containsEntry("basin:delivery", "puts");
+
+    List<DirectPutSource.PutResult> acks = engine.put("puts", records(0, 30));
+    assertThat(acks).hasSize(30).allMatch(DirectPutSource.PutResult::succeeded);
+    await("30 records", () -> totalRecords() == 30);
+
+    // restart: acknowledged records survive, nothing is delivered twice
+    engine.close();
+    DeliveryEngine second = engine();
+    assertThat(second.put("puts", records(30, 20))).allMatch(DirectPutSource.PutResult::succeeded);
+    await("50 records", () -> totalRecords() == 50);
+    Thread.sleep(200);
+    assertThat(ids()).isEqualTo(range(0, 50));
+
+    assertThatThrownBy(() -> second.put("puts", List.of()))
+        .isInstanceOfSatisfying(
+            BasinException.class,
+            e -> assertThat(e.code()).isEqualTo(DeliveryErrorCode.INVALID_REQUEST))
+        .hasMessageContaining("1 to 500 records");
+    assertThatThrownBy(() -> second.put("nope", records(0, 1)))
+        .hasMessageContaining("delivery stream 'nope' not found");
+
+    second.delete("puts");
+    assertThatThrownBy(() -> streams.describe(internal))
+        .isInstanceOfSatisfying(
+            BasinException.class,
+            e -> assertThat(e.code()).isEqualTo(StreamErrorCode.STREAM_NOT_FOUND));
+  }
+
+  @Test
+  void putIntoADeliveryThatReadsAStreamIsRefused() {
+    DeliveryEngine engine = engine();
+    engine.create(toTable("to-lake", "events", "events"));
+    assertThatThrownBy(() -> engine.put("to-lake", records(0, 1)))
+        .isInstanceOfSatisfying(
+            BasinException.class,
+            e -> assertThat(e.code()).isEqualTo(DeliveryErrorCode.INVALID_REQUEST))
+        .hasMessageContaining("reads stream 'events'; put the records into that stream");
+  }
+
+  @Test
+  void processorsArePersistedAndApplied() throws Exception {
+    DeliveryStreamConfig config =
+        new DeliveryStreamConfig(
+            "filtered",
+            new DeliveryStreamConfig.DirectPut(),
+            new DeliveryStreamConfig.IcebergTable("lake", "events", null, "raw", "errors/"),
+            new BufferingHints(1, 0, false),
+            List.of(
+                ProcessorConfig.Deaggregate.json(),
+                new ProcessorConfig.Filter("exists user"),
+                new ProcessorConfig.RenameFields(java.util.Map.of("who", "user"))));
+    DeliveryEngine engine = engine();
+    engine.create(config);
+    engine.put(
+        "filtered",
+        List.of(
+            "{\"id\":1,\"user\":\"a\"}{\"id\":2}{\"id\":3,\"user\":\"c\"}"
+                .getBytes(StandardCharsets.UTF_8)));
+    await("2 records", () -> totalRecords() == 2);
+    await("1 dropped", () -> engine.describe("filtered").metrics().recordsDropped() == 1);
+    engine.close();
+    DeliveryEngine second = engine();
+    assertThat(second.describe("filtered").config()).isEqualTo(config);
+    assertThat(ids()).containsExactly(1L, 3L);
+  }
+
+  @Test
+  void maintenanceCompactsSmallFilesAndTheDeliveryStaysExactlyOnce() throws Exception {
+    DeliveryEngine engine = engine();
+    engine.create(directPut("puts"));
+    for (int round = 0; round < 8; round++) {
+      long from = round * 10L;
+      engine.put("puts", records(from, 10));
+      await("round " + round, () -> totalRecords() == from + 10);
+    }
+    Table before = catalog.iceberg().loadTable(TableIdentifier.of("lake", "events"));
+    int filesBefore = Integer.parseInt(before.currentSnapshot().summary().get("total-data-files"));
+    assertThat(filesBefore).isGreaterThanOrEqualTo(8);
+
+    clock.advance(Duration.ofHours(2));
+    List<DeliveryEngine.MaintenanceResult> results = engine.maintainNow();
+    assertThat(results).hasSize(1);
+    DeliveryEngine.MaintenanceResult r = results.get(0);
+    assertThat(r.table()).isEqualTo("lake.events");
+    assertThat(r.filesBefore()).isEqualTo(filesBefore);
+    assertThat(r.filesAfter()).isLessThan(filesBefore);
+    assertThat(ids()).isEqualTo(range(0, 80));
+
+    // the delivery keeps delivering exactly once, also across a restart after expiry
+    engine.put("puts", records(80, 10));
+    await("90 records", () -> totalRecords() == 90);
+    engine.close();
+    DeliveryEngine second = engine();
+    second.put("puts", records(90, 10));
+    await("100 records", () -> totalRecords() == 100);
+    Thread.sleep(200);
+    assertThat(ids()).isEqualTo(range(0, 100));
+  }
+
+  @Test
+  void parserRoundTripsProcessorsAndNamesBadOnes() throws Exception {
+    DeliveryStreamConfig config =
+        new DeliveryStreamConfig(
+            "p",
+            new DeliveryStreamConfig.DirectPut(),
+            new DeliveryStreamConfig.IcebergTable("lake", "events", null, "raw", null),
+            null,
+            List.of(
+                new ProcessorConfig.Decompress("GZIP"),
+                new ProcessorConfig.Deaggregate("\n"),
+                new ProcessorConfig.AddArrivalTimestamp("at"),
+                new ProcessorConfig.DropFields(List.of("secret", "a.b")),
+                new ProcessorConfig.RenameFields(java.util.Map.of("old", "new")),
+                new ProcessorConfig.Filter("kind == \"click\""),
+                new ProcessorConfig.Custom("/opt/t.jar", "com.example.T")));
+    assertThat(DeliveryStreamConfigParser.fromJson(DeliveryStreamConfigParser.toJson(config)))
+        .isEqualTo(config);
+    String base =
+        "{\"name\":\"x\",\"source\":{\"type\":\"direct-put\"},"
+            + "\"destination\":{\"type\":\"objects\",\"bucket\":\"b\"},\"processors\":";
+    assertThatThrownBy(
+            () ->
+                DeliveryStreamConfigParser.fromJson(
+                    dev.basin.common.json.Json.mapper()
+                        .readTree(base + "[{\"type\":\"lambda\"}]}")))
+        .hasMessageContaining("processors[0].type must be one of")
+        .hasMessageContaining("was 'lambda'");
+    assertThatThrownBy(
+            () ->
+                DeliveryStreamConfigParser.fromJson(
+                    dev.basin.common.json.Json.mapper()
+                        .readTree(base + "[{\"type\":\"decompress\",\"format\":\"zip\"}]}")))
+        .hasMessageContaining("processors[0] Decompress.Format must be GZIP, was 'ZIP'");
   }
 
   @Test

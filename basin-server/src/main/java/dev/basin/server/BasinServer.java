@@ -17,6 +17,7 @@ import dev.basin.server.firehose.FirehoseApi;
 import dev.basin.server.http.Authenticator;
 import dev.basin.server.iceberg.IcebergRestApi;
 import dev.basin.server.kinesis.KinesisApi;
+import dev.basin.server.metrics.DeliveryStreamMetrics;
 import dev.basin.server.metrics.StreamMetrics;
 import dev.basin.server.s3.LifecycleRestApi;
 import dev.basin.server.s3.S3Api;
@@ -132,8 +133,12 @@ public final class BasinServer implements AutoCloseable {
               objectStore,
               catalog,
               clock,
-              config.get(ServerConfig.DELIVERY_POLL_INTERVAL),
-              config.get(ServerConfig.DELIVERY_MAX_STREAMS));
+              new DeliveryEngine.Options(
+                  config.get(ServerConfig.DELIVERY_POLL_INTERVAL),
+                  config.get(ServerConfig.DELIVERY_MAX_STREAMS),
+                  config.get(ServerConfig.DELIVERY_COMPACTION_INTERVAL),
+                  config.get(ServerConfig.DELIVERY_SNAPSHOT_RETENTION),
+                  new DeliveryStreamMetrics(metrics)));
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);

@@ -159,6 +159,17 @@ public final class ServerConfig {
           1,
           10_000,
           "Most delivery streams a server may have (Firehose's default quota is 50)");
+  public static final ConfigKey<Duration> DELIVERY_COMPACTION_INTERVAL =
+      ConfigKey.duration(
+          "delivery.compaction-interval",
+          Duration.ofMinutes(10),
+          "How often the small data files of delivery streams' Iceberg tables are compacted");
+  public static final ConfigKey<Duration> DELIVERY_SNAPSHOT_RETENTION =
+      ConfigKey.duration(
+          "delivery.snapshot-retention",
+          Duration.ofHours(1),
+          "Snapshots of delivery streams' Iceberg tables older than this are expired (each"
+              + " delivery's checkpoint snapshot is always kept)");
   public static final ConfigKey<LogFormat> LOG_FORMAT =
       ConfigKey.oneOf(
           "log.format",
@@ -217,6 +228,8 @@ public final class ServerConfig {
           CATALOG_WAREHOUSE,
           DELIVERY_POLL_INTERVAL,
           DELIVERY_MAX_STREAMS,
+          DELIVERY_COMPACTION_INTERVAL,
+          DELIVERY_SNAPSHOT_RETENTION,
           LOG_FORMAT,
           LOG_LEVEL
         }) {

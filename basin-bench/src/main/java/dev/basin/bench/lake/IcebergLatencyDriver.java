@@ -3,6 +3,7 @@ package dev.basin.bench.lake;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.basin.bench.support.BenchArgs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -2,6 +2,7 @@ package dev.basin.bench.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.basin.bench.support.BenchArgs;
 import dev.basin.bench.support.ChildProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

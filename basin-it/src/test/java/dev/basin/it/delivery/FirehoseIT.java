@@ -130,14 +130,45 @@ class FirehoseIT {
             firehose(aws, "CreateDeliveryStream", s3Request("x", "raw", 5, 901)),
             "InvalidArgumentException",
             "IntervalInSeconds must be between 0 and 900, was 901");
-        assertError(
+        // Direct put: PutRecordBatch is acknowledged once the records are durable, then delivered.
+        RawAws.Response direct =
             firehose(
                 aws,
                 "CreateDeliveryStream",
-                "{\"DeliveryStreamName\":\"x\",\"ExtendedS3DestinationConfiguration\":"
-                    + "{\"BucketARN\":\"arn:aws:s3:::raw\"}}"),
-            "InvalidArgumentException",
-            "not built yet");
+                "{\"DeliveryStreamName\":\"direct\",\"DeliveryStreamType\":\"DirectPut\","
+                    + "\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::raw\","
+                    + "\"Prefix\":\"direct/\",\"BufferingHints\":{\"SizeInMBs\":1,"
+                    + "\"IntervalInSeconds\":1}}}");
+        assertThat(direct.status()).as(direct.toString()).isEqualTo(200);
+        StringBuilder batch = new StringBuilder("{\"DeliveryStreamName\":\"direct\",\"Records\":[");
+        for (int i = 0; i < 10; i++) {
+          String data =
+              java.util.Base64.getEncoder()
+                  .encodeToString(
+                      ("{\"n\":" + i + "}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          batch.append(i == 0 ? "" : ",").append("{\"Data\":\"").append(data).append("\"}");
+        }
+        JsonNode put = firehose(aws, "PutRecordBatch", batch.append("]}").toString()).json();
+        assertThat(put.path("FailedPutCount").asInt()).as(put.toString()).isZero();
+        assertThat(put.path("RequestResponses")).hasSize(10);
+        assertThat(put.path("RequestResponses").get(0).path("RecordId").asText()).isNotEmpty();
+        Poll.until(
+            Duration.ofSeconds(30),
+            "10 direct-put records delivered",
+            () -> {
+              try {
+                return api(server, "GET", "/api/v1/delivery-streams/direct", null, 200)
+                        .at("/metrics/recordsDelivered")
+                        .asLong()
+                    == 10;
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            });
+        assertThat(
+                firehose(aws, "DeleteDeliveryStream", "{\"DeliveryStreamName\":\"direct\"}")
+                    .status())
+            .isEqualTo(200);
         assertError(
             firehose(
                 aws,
@@ -208,6 +239,111 @@ class FirehoseIT {
         + "\"CatalogConfiguration\":{\"CatalogARN\":\"arn:aws:glue:us-east-1:000000000000:catalog\"},"
         + "\"S3Configuration\":{\"RoleARN\":\"arn:aws:iam::000000000000:role/f\","
         + "\"BucketARN\":\"arn:aws:s3:::raw\",\"ErrorOutputPrefix\":\"errors/\"}}}";
+  }
+
+  /**
+   * The seed pipeline with raw objects: {@code basin generate} puts records into a stream, a
+   * Firehose delivery with dynamic partitioning writes gzip JSON lines into the lake, and every
+   * generated record is read back exactly once from the object under its own partition prefix.
+   */
+  @Test
+  void generatorToStreamToGzipJsonWithDynamicPartitioningExactlyOnce() throws Exception {
+    Path dataDir = dir.resolve("raw-data");
+    try (BasinProcess server = BasinProcess.start(dataDir)) {
+      RawAws aws = new RawAws(server.endpoint(), server.credentials());
+      String dd = dataDir.toString();
+      cli(dd, "stream", "create", "events", "--shards", "2");
+      String request =
+          "{\"DeliveryStreamName\":\"to-raw\",\"DeliveryStreamType\":\"KinesisStreamAsSource\","
+              + "\"KinesisStreamSourceConfiguration\":{\"KinesisStreamARN\":\""
+              + STREAM_ARN
+              + "\"},\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::raw\","
+              + "\"Prefix\":\"clicks/device=!{partitionKeyFromQuery:device}/\","
+              + "\"ErrorOutputPrefix\":\"clicks-errors/!{firehose:error-output-type}/\","
+              + "\"CompressionFormat\":\"GZIP\","
+              + "\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":1},"
+              + "\"DynamicPartitioningConfiguration\":{\"Enabled\":true},"
+              + "\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":[{\"Type\":"
+              + "\"MetadataExtraction\",\"Parameters\":[{\"ParameterName\":\"MetadataExtractionQuery\","
+              + "\"ParameterValue\":\"{device: .device}\"},{\"ParameterName\":"
+              + "\"JsonParsingEngine\",\"ParameterValue\":\"JQ-1.6\"}]}]}}}";
+      RawAws.Response created = firehose(aws, "CreateDeliveryStream", request);
+      assertThat(created.status()).as(created.toString()).isEqualTo(200);
+
+      int n = 600;
+      Exit generated =
+          BasinProcess.runMain(
+              Map.of(),
+              null,
+              Duration.ofSeconds(120),
+              "generate",
+              "--stream",
+              "events",
+              "--template-text",
+              "{\"id\": \"{{random.uuid}}\", \"device\": \"{{random.arrayElement([\"phone\",\"tablet\",\"tv\"])}}\"}",
+              "--rate",
+              "300",
+              "--duration",
+              "2s",
+              "--data-dir",
+              dd);
+      assertThat(generated.code()).as(generated.stdout() + generated.stderr()).isZero();
+      assertThat(generated.stdout()).contains(n + " acknowledged");
+
+      java.util.Map<String, String> seen = new java.util.HashMap<>();
+      List<String> duplicates = new java.util.ArrayList<>();
+      try (software.amazon.awssdk.services.s3.S3Client s3 =
+          software.amazon.awssdk.services.s3.S3Client.builder()
+              .endpointOverride(server.endpoint())
+              .forcePathStyle(true)
+              .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+              .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build())
+              .credentialsProvider(
+                  software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                      software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                          server.credentials().accessKeyId(),
+                          server.credentials().secretAccessKey())))
+              .build()) {
+        Poll.until(
+            Duration.ofSeconds(60),
+            n + " records delivered to raw/clicks/",
+            () -> {
+              try {
+                return api(server, "GET", "/api/v1/delivery-streams/to-raw", null, 200)
+                        .at("/metrics/recordsDelivered")
+                        .asLong()
+                    == n;
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            });
+        for (var o : s3.listObjectsV2Paginator(b -> b.bucket("raw").prefix("clicks/")).contents()) {
+          assertThat(o.key()).endsWith(".gz");
+          String device = o.key().substring("clicks/device=".length(), o.key().indexOf('/', 14));
+          byte[] gz = s3.getObjectAsBytes(b -> b.bucket("raw").key(o.key())).asByteArray();
+          String text;
+          try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          }
+          for (String line : text.split("\n")) {
+            if (line.isBlank()) {
+              continue;
+            }
+            JsonNode record = JSON.readTree(line);
+            assertThat(record.path("device").asText()).as(o.key()).isEqualTo(device);
+            if (seen.put(record.path("id").asText(), device) != null) {
+              duplicates.add(line);
+            }
+          }
+        }
+        assertThat(s3.listObjectsV2(b -> b.bucket("raw").prefix("clicks-errors/")).keyCount())
+            .isZero();
+      }
+      assertThat(duplicates).isEmpty();
+      assertThat(seen).hasSize(n);
+      assertThat(new java.util.HashSet<>(seen.values()))
+          .containsExactlyInAnyOrder("phone", "tablet", "tv");
+    }
   }
 
   private static String s3Request(String name, String bucket, int mib, int seconds) {

@@ -23,7 +23,8 @@ final class DeliveryCommands {
 
   static CommandLine commandLine(Map<String, String> env) {
     CommandLine cl = new CommandLine(new Group());
-    for (Base b : new Base[] {new Create(), new ListAll(), new Describe(), new Delete()}) {
+    for (Base b :
+        new Base[] {new Create(), new ListAll(), new Describe(), new Delete(), new Put()}) {
       b.client.env = env;
       cl.addSubcommand(b);
     }
@@ -33,7 +34,9 @@ final class DeliveryCommands {
   @Command(
       name = "delivery",
       mixinStandardHelpOptions = true,
-      description = "Create, list, describe and delete delivery streams (stream → lake).")
+      description =
+          "Create, list, describe and delete delivery streams (stream → lake) and put records"
+              + " into direct-put ones.")
   static final class Group implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -255,6 +258,67 @@ final class DeliveryCommands {
       client.api().delete(path(name));
       out().println("deleted delivery stream " + name);
       return 0;
+    }
+  }
+
+  @Command(
+      name = "put",
+      mixinStandardHelpOptions = true,
+      description =
+          "Put records into a direct-put delivery stream: each JSON argument is one record, and"
+              + " each non-blank line of --file (- for standard input). Acknowledged records are"
+              + " durable; exits 1 if any record failed.")
+  static final class Put extends Base {
+    @Parameters(index = "0", paramLabel = "NAME")
+    String name;
+
+    @Parameters(index = "1..*", paramLabel = "JSON", description = "Records, one per argument")
+    List<String> records = new ArrayList<>();
+
+    @Option(
+        names = "--file",
+        paramLabel = "FILE",
+        description = "Read records from FILE, one per line (NDJSON); - reads standard input")
+    String file;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      StringBuilder body = new StringBuilder();
+      for (String r : records) {
+        if (r.contains("\n")) {
+          throw new IllegalArgumentException(
+              "a record argument must be one line; put multi-line records with --file");
+        }
+        body.append(r).append('\n');
+      }
+      if (file != null) {
+        byte[] content =
+            file.equals("-")
+                ? System.in.readAllBytes()
+                : java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+        body.append(new String(content, java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+      }
+      if (body.toString().isBlank()) {
+        throw new IllegalArgumentException("give records as JSON arguments or with --file");
+      }
+      JsonNode r =
+          client.api().post(path(name) + "/records", body.toString(), "application/x-ndjson");
+      int failed = r.path("failedPutCount").asInt();
+      out()
+          .printf(
+              "put %d record(s) into delivery stream %s, %d failed%n",
+              r.path("records").asInt() - failed, name, failed);
+      int line = 0;
+      for (JsonNode res : r.path("results")) {
+        line++;
+        if (res.has("errorCode")) {
+          out()
+              .printf(
+                  "record %d: %s %s%n",
+                  line, res.path("errorCode").asText(), res.path("errorMessage").asText());
+        }
+      }
+      return failed == 0 ? 0 : 1;
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.basin.common.error.BasinException;
 import dev.basin.delivery.DeliveryEngine;
 import dev.basin.delivery.DeliveryErrorCode;
 import dev.basin.delivery.DeliveryStreamConfig;
+import dev.basin.delivery.DirectPutSource;
 import dev.basin.server.auth.Principal;
 import dev.basin.server.aws.AwsErrorException;
 import dev.basin.server.aws.AwsInput;
@@ -17,9 +18,11 @@ import java.util.Set;
 /**
  * The Firehose API ({@code X-Amz-Target: Firehose_20150804.*}, AWS JSON 1.1) over {@link
  * DeliveryEngine}: CreateDeliveryStream, DescribeDeliveryStream, ListDeliveryStreams,
- * DeleteDeliveryStream; PutRecord and PutRecordBatch answer as AWS does for delivery streams whose
- * source is a Kinesis stream (direct put is not built yet). Encryption operations are refused. This
- * class only translates; {@link FirehoseRequests} maps the create request.
+ * DeleteDeliveryStream, and PutRecord/PutRecordBatch for DirectPut delivery streams (a record is
+ * acknowledged only once it is durable in the delivery's internal stream; for a delivery stream
+ * whose source is a Kinesis stream they answer InvalidArgumentException, as AWS does). Encryption
+ * operations are refused. This class only translates; {@link FirehoseRequests} maps the create
+ * request.
  */
 public final class FirehoseApi implements AwsJsonService {
   private static final Set<String> OPERATIONS =
@@ -73,8 +76,10 @@ public final class FirehoseApi implements AwsJsonService {
         engine.delete(in.requiredString("DeliveryStreamName"));
         break;
       case "PutRecord":
+        putRecord(in, region, out);
+        break;
       case "PutRecordBatch":
-        refusePut(in, region);
+        putRecordBatch(in, region, out);
         break;
       case "StartDeliveryStreamEncryption":
       case "StopDeliveryStreamEncryption":
@@ -88,7 +93,7 @@ public final class FirehoseApi implements AwsJsonService {
     }
   }
 
-  private void refusePut(AwsInput in, String region) {
+  private String directPutName(AwsInput in, String region) {
     DeliveryEngine.Description d = engine.describe(in.requiredString("DeliveryStreamName"));
     if (d.config().source() instanceof DeliveryStreamConfig.StreamSource s) {
       throw FirehoseRequests.invalid(
@@ -98,7 +103,53 @@ public final class FirehoseApi implements AwsJsonService {
               + s.streamName()
               + "' instead");
     }
-    throw FirehoseRequests.invalid("direct put (PutRecord/PutRecordBatch) is not built yet");
+    return d.config().name();
+  }
+
+  private void putRecord(AwsInput in, String region, JsonGenerator out) throws IOException {
+    String name = directPutName(in, region);
+    AwsInput record = in.object("Record");
+    if (record == null) {
+      throw in.missing("Record");
+    }
+    byte[] data = record.requiredBlob("Data");
+    DirectPutSource.PutResult r = engine.put(name, List.of(data)).get(0);
+    if (!r.succeeded()) {
+      throw new AwsErrorException(
+          r.errorCode(),
+          r.errorMessage(),
+          "ServiceUnavailableException".equals(r.errorCode()) ? 503 : 500);
+    }
+    out.writeStringField("RecordId", r.recordId());
+    out.writeBooleanField("Encrypted", false);
+  }
+
+  private void putRecordBatch(AwsInput in, String region, JsonGenerator out) throws IOException {
+    String name = directPutName(in, region);
+    List<AwsInput> records = in.objects("Records");
+    List<byte[]> data = new ArrayList<>(records.size());
+    for (AwsInput r : records) {
+      data.add(r.requiredBlob("Data"));
+    }
+    List<DirectPutSource.PutResult> results = engine.put(name, data);
+    int failed = 0;
+    for (DirectPutSource.PutResult r : results) {
+      failed += r.succeeded() ? 0 : 1;
+    }
+    out.writeNumberField("FailedPutCount", failed);
+    out.writeBooleanField("Encrypted", false);
+    out.writeArrayFieldStart("RequestResponses");
+    for (DirectPutSource.PutResult r : results) {
+      out.writeStartObject();
+      if (r.succeeded()) {
+        out.writeStringField("RecordId", r.recordId());
+      } else {
+        out.writeStringField("ErrorCode", r.errorCode());
+        out.writeStringField("ErrorMessage", r.errorMessage());
+      }
+      out.writeEndObject();
+    }
+    out.writeEndArray();
   }
 
   private void list(AwsInput in, JsonGenerator out) throws IOException {
@@ -164,7 +215,9 @@ public final class FirehoseApi implements AwsJsonService {
           type = "LimitExceededException";
           break;
         case THROTTLED:
-          type = "LimitExceededException";
+          // what Firehose answers a put over the throughput quota: retry after backing off
+          type = "ServiceUnavailableException";
+          status = 503;
           break;
         case UNAVAILABLE:
           type = "ServiceUnavailableException";

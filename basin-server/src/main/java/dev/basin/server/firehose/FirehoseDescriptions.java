@@ -7,8 +7,11 @@ import dev.basin.delivery.DeliveryStreamConfig;
 import dev.basin.delivery.DeliveryStreamConfig.IcebergTable;
 import dev.basin.delivery.DeliveryStreamConfig.RawObjects;
 import dev.basin.delivery.DeliveryStreamConfig.StreamSource;
+import dev.basin.delivery.transform.ProcessorConfig;
 import dev.basin.server.aws.WireFormat;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /** Writes a Firehose {@code DeliveryStreamDescription} for a delivery stream. */
 final class FirehoseDescriptions {
@@ -66,6 +69,7 @@ final class FirehoseDescriptions {
       hints(c.hints(), out);
       out.writeStringField("S3BackupMode", "FailedDataOnly");
       out.writeBooleanField("AppendOnly", true);
+      processing(c, null, out);
       out.writeObjectFieldStart("S3DestinationDescription");
       out.writeStringField("BucketARN", "arn:aws:s3:::" + t.errorBucket());
       if (t.errorPrefix() != null) {
@@ -93,25 +97,68 @@ final class FirehoseDescriptions {
       out.writeObjectFieldStart("DynamicPartitioningConfiguration");
       out.writeBooleanField("Enabled", r.partitioning() != null);
       out.writeEndObject();
-      out.writeObjectFieldStart("ProcessingConfiguration");
-      out.writeBooleanField("Enabled", r.partitioning() != null);
-      out.writeArrayFieldStart("Processors");
-      if (r.partitioning() != null) {
-        out.writeStartObject();
-        out.writeStringField("Type", "MetadataExtraction");
-        out.writeArrayFieldStart("Parameters");
-        parameter(out, "MetadataExtractionQuery", r.partitioning().query().toString());
-        parameter(out, "JsonParsingEngine", "JQ-1.6");
-        out.writeEndArray();
-        out.writeEndObject();
-      }
-      out.writeEndArray();
-      out.writeEndObject();
+      processing(c, r.partitioning() != null ? r.partitioning().query().toString() : null, out);
       out.writeEndObject();
     }
     out.writeEndObject();
     out.writeEndArray();
     out.writeBooleanField("HasMoreDestinations", false);
+    out.writeEndObject();
+  }
+
+  /**
+   * The ProcessingConfiguration: Firehose's processors for Basin's Decompress, Deaggregate and
+   * Custom ({@code Lambda} with {@code basin:jar:}) steps, and MetadataExtraction for {@code
+   * query}. Basin's JSON built-ins (filter, drop/rename fields, arrival timestamp), which only the
+   * native API configures, have no Firehose form and are left out; the native API shows them.
+   */
+  private static void processing(DeliveryStreamConfig c, String query, JsonGenerator out)
+      throws IOException {
+    out.writeObjectFieldStart("ProcessingConfiguration");
+    out.writeBooleanField("Enabled", query != null || !c.processors().isEmpty());
+    out.writeArrayFieldStart("Processors");
+    for (ProcessorConfig p : c.processors()) {
+      if (p instanceof ProcessorConfig.Decompress) {
+        processor(out, "Decompression", "CompressionFormat", "GZIP");
+      } else if (p instanceof ProcessorConfig.Deaggregate d) {
+        if (d.delimiter() == null) {
+          processor(out, "RecordDeAggregation", "SubRecordType", "JSON");
+        } else {
+          processor(
+              out,
+              "RecordDeAggregation",
+              "SubRecordType",
+              "DELIMITED",
+              "Delimiter",
+              Base64.getEncoder().encodeToString(d.delimiter().getBytes(StandardCharsets.UTF_8)));
+        }
+      } else if (p instanceof ProcessorConfig.Custom custom) {
+        processor(
+            out, "Lambda", "LambdaArn", FirehoseRequests.LAMBDA_JAR_PREFIX + custom.jarPath());
+      }
+    }
+    if (query != null) {
+      processor(
+          out,
+          "MetadataExtraction",
+          "MetadataExtractionQuery",
+          query,
+          "JsonParsingEngine",
+          "JQ-1.6");
+    }
+    out.writeEndArray();
+    out.writeEndObject();
+  }
+
+  private static void processor(JsonGenerator out, String type, String... params)
+      throws IOException {
+    out.writeStartObject();
+    out.writeStringField("Type", type);
+    out.writeArrayFieldStart("Parameters");
+    for (int i = 0; i < params.length; i += 2) {
+      parameter(out, params[i], params[i + 1]);
+    }
+    out.writeEndArray();
     out.writeEndObject();
   }
 

@@ -7,17 +7,24 @@ import dev.basin.delivery.DeliveryStreamConfig.Compression;
 import dev.basin.delivery.DeliveryStreamConfig.Destination;
 import dev.basin.delivery.DeliveryStreamConfig.Partitioning;
 import dev.basin.delivery.DeliveryStreamConfig.Source;
+import dev.basin.delivery.transform.ProcessorConfig;
 import dev.basin.server.aws.AwsErrorException;
 import dev.basin.server.aws.AwsInput;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Translates a Firehose {@code CreateDeliveryStream} request into a {@link DeliveryStreamConfig}.
  * Everything Basin does not do is refused with an {@code InvalidArgumentException} that says what
- * to use instead; nothing is silently ignored except IAM roles, encryption of the bucket and
- * CloudWatch logging options, which have no meaning on one machine.
+ * to use instead; nothing is silently ignored except IAM roles, encryption of the bucket,
+ * CloudWatch logging options, Lambda tuning parameters and the AppendDelimiterToRecord processor,
+ * which have no meaning for Basin (see {@link #processing}).
  */
 final class FirehoseRequests {
   static final Pattern STREAM_ARN =
@@ -59,15 +66,16 @@ final class FirehoseRequests {
     try {
       Destination destination;
       BufferingHints hints;
+      List<ProcessorConfig> processors = new ArrayList<>();
       if (iceberg != null) {
-        destination = icebergDestination(iceberg);
+        destination = icebergDestination(iceberg, processors);
         hints = hints(iceberg.object("BufferingHints"));
       } else {
         AwsInput s3 = extended != null ? extended : plainS3;
-        destination = objectsDestination(s3, extended != null);
+        destination = objectsDestination(s3, extended != null, processors);
         hints = hints(s3.object("BufferingHints"));
       }
-      return new DeliveryStreamConfig(name, source, destination, hints);
+      return new DeliveryStreamConfig(name, source, destination, hints, processors);
     } catch (BasinException e) {
       throw invalid(e.getMessage());
     }
@@ -102,7 +110,7 @@ final class FirehoseRequests {
     }
   }
 
-  private static Destination icebergDestination(AwsInput ice) {
+  private static Destination icebergDestination(AwsInput ice, List<ProcessorConfig> processors) {
     List<AwsInput> tables = ice.objects("DestinationTableConfigurationList");
     if (tables.size() != 1) {
       throw invalid(
@@ -122,7 +130,7 @@ final class FirehoseRequests {
           "AppendOnly false (row updates and deletes) is not supported by Basin; omit it or set"
               + " it to true");
     }
-    refuseProcessing(ice.object("ProcessingConfiguration"), false);
+    processors.addAll(processing(ice.object("ProcessingConfiguration"), false).processors());
     AwsInput s3 = ice.object("S3Configuration");
     if (s3 == null) {
       throw ice.missing("S3Configuration");
@@ -139,7 +147,8 @@ final class FirehoseRequests {
         errorPrefix);
   }
 
-  private static Destination objectsDestination(AwsInput s3, boolean extended) {
+  private static Destination objectsDestination(
+      AwsInput s3, boolean extended, List<ProcessorConfig> processors) {
     String bucket = bucket(s3.requiredString("BucketARN"));
     Compression compression = compression(s3.string("CompressionFormat"));
     Partitioning partitioning = null;
@@ -161,7 +170,9 @@ final class FirehoseRequests {
       if (s3.has("S3BackupMode") && !"Disabled".equals(s3.string("S3BackupMode"))) {
         throw invalid("S3BackupMode Enabled (source record backup) is not supported by Basin");
       }
-      String query = refuseProcessing(s3.object("ProcessingConfiguration"), true);
+      Processing processing = processing(s3.object("ProcessingConfiguration"), true);
+      processors.addAll(processing.processors());
+      String query = processing.query();
       AwsInput dynamic = s3.object("DynamicPartitioningConfiguration");
       boolean dynamicOn = dynamic != null && Boolean.TRUE.equals(dynamic.bool("Enabled"));
       if (dynamicOn && query == null) {
@@ -188,50 +199,183 @@ final class FirehoseRequests {
         partitioning);
   }
 
+  /** Basin's extension of the Lambda processor: the transform jar, {@code basin:jar:/path}. */
+  static final String LAMBDA_JAR_PREFIX = "basin:jar:";
+
+  /** Firehose's Lambda tuning parameters, which have no meaning for an in-process transform. */
+  private static final List<String> LAMBDA_TUNING =
+      List.of("NumberOfRetries", "RoleArn", "BufferSizeInMBs", "BufferIntervalInSeconds");
+
   /**
-   * Checks a ProcessingConfiguration: only MetadataExtraction (with {@code allowExtraction}) is
-   * built.
+   * A ProcessingConfiguration, translated.
    *
-   * @return the MetadataExtractionQuery, or null
+   * @param query the MetadataExtractionQuery, or null
+   * @param processors the record processors, in Firehose's order: decompression, de-aggregation,
+   *     Lambda
    */
-  private static String refuseProcessing(AwsInput processing, boolean allowExtraction) {
+  record Processing(String query, List<ProcessorConfig> processors) {}
+
+  /**
+   * Translates a ProcessingConfiguration. {@code MetadataExtraction} gives the dynamic partitioning
+   * query (only with {@code allowExtraction}); {@code Decompression} (GZIP) and {@code
+   * RecordDeAggregation} (JSON or DELIMITED with a base64 delimiter) map to Basin's built-ins;
+   * {@code AppendDelimiterToRecord} is accepted and ignored because Basin always writes one record
+   * per line; {@code Lambda} is accepted only with Basin's extension {@code LambdaArn =
+   * basin:jar:/path/to.jar} (a {@link dev.basin.delivery.transform.RecordTransform} loaded with
+   * ServiceLoader). Everything else is refused.
+   */
+  static Processing processing(AwsInput processing, boolean allowExtraction) {
     if (processing == null || !Boolean.TRUE.equals(processing.bool("Enabled"))) {
-      return null;
+      return new Processing(null, List.of());
     }
     String query = null;
+    ProcessorConfig decompress = null;
+    ProcessorConfig deaggregate = null;
+    List<ProcessorConfig> lambdas = new ArrayList<>();
     for (AwsInput p : processing.objects("Processors")) {
       String type = p.requiredString("Type");
-      if (!type.equals("MetadataExtraction") || !allowExtraction) {
-        throw invalid(
-            "processor type "
-                + type
-                + " is not built yet"
-                + (allowExtraction
-                    ? "; only MetadataExtraction (dynamic partitioning keys) is"
-                    : " for Iceberg destinations"));
-      }
+      Map<String, String> params = new LinkedHashMap<>();
       for (AwsInput param : p.objects("Parameters")) {
-        String pn = param.requiredString("ParameterName");
-        String pv = param.requiredString("ParameterValue");
-        switch (pn) {
-          case "MetadataExtractionQuery":
-            query = pv;
-            break;
-          case "JsonParsingEngine":
-            if (!pv.equals("JQ-1.6")) {
-              throw invalid("JsonParsingEngine must be JQ-1.6, was '" + pv + "'");
-            }
-            break;
-          default:
+        params.put(param.requiredString("ParameterName"), param.requiredString("ParameterValue"));
+      }
+      switch (type) {
+        case "MetadataExtraction":
+          if (!allowExtraction) {
             throw invalid(
-                "processor parameter "
-                    + pn
-                    + " is not supported by MetadataExtraction; use MetadataExtractionQuery and"
-                    + " JsonParsingEngine");
-        }
+                "processor type MetadataExtraction (dynamic partitioning) is only available for"
+                    + " ExtendedS3DestinationConfiguration");
+          }
+          for (Map.Entry<String, String> e : params.entrySet()) {
+            switch (e.getKey()) {
+              case "MetadataExtractionQuery":
+                query = e.getValue();
+                break;
+              case "JsonParsingEngine":
+                if (!e.getValue().equals("JQ-1.6")) {
+                  throw invalid("JsonParsingEngine must be JQ-1.6, was '" + e.getValue() + "'");
+                }
+                break;
+              default:
+                throw unknownParameter(
+                    type, e.getKey(), "MetadataExtractionQuery, JsonParsingEngine");
+            }
+          }
+          break;
+        case "AppendDelimiterToRecord":
+          // JSON-lines objects already end every record with a newline; tables need none
+          for (String name : params.keySet()) {
+            if (!name.equals("Delimiter")) {
+              throw unknownParameter(type, name, "Delimiter");
+            }
+          }
+          break;
+        case "Decompression":
+          for (Map.Entry<String, String> e : params.entrySet()) {
+            if (!e.getKey().equals("CompressionFormat")) {
+              throw unknownParameter(type, e.getKey(), "CompressionFormat");
+            }
+            if (!e.getValue().equalsIgnoreCase("GZIP")) {
+              throw invalid(
+                  "Decompression CompressionFormat must be GZIP, was '" + e.getValue() + "'");
+            }
+          }
+          decompress = new ProcessorConfig.Decompress("GZIP");
+          break;
+        case "RecordDeAggregation":
+          deaggregate = deaggregation(params);
+          break;
+        case "Lambda":
+          lambdas.add(lambda(params));
+          break;
+        default:
+          throw invalid(
+              "processor type "
+                  + type
+                  + " is not supported by Basin; use MetadataExtraction, RecordDeAggregation,"
+                  + " Decompression, AppendDelimiterToRecord or Lambda with LambdaArn"
+                  + " basin:jar:/path/to/transform.jar");
       }
     }
-    return query;
+    List<ProcessorConfig> processors = new ArrayList<>();
+    if (decompress != null) {
+      processors.add(decompress);
+    }
+    if (deaggregate != null) {
+      processors.add(deaggregate);
+    }
+    processors.addAll(lambdas);
+    return new Processing(query, processors);
+  }
+
+  private static ProcessorConfig deaggregation(Map<String, String> params) {
+    String type = "JSON";
+    String delimiter = null;
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      switch (e.getKey()) {
+        case "SubRecordType":
+          type = e.getValue();
+          break;
+        case "Delimiter":
+          try {
+            delimiter =
+                new String(Base64.getDecoder().decode(e.getValue()), StandardCharsets.UTF_8);
+          } catch (IllegalArgumentException ex) {
+            throw invalid(
+                "RecordDeAggregation Delimiter must be base64 (e.g. IyMjIw== for ####), was '"
+                    + e.getValue()
+                    + "'");
+          }
+          break;
+        default:
+          throw unknownParameter("RecordDeAggregation", e.getKey(), "SubRecordType, Delimiter");
+      }
+    }
+    switch (type) {
+      case "JSON":
+        if (delimiter != null) {
+          throw invalid("RecordDeAggregation Delimiter is only used with SubRecordType DELIMITED");
+        }
+        return ProcessorConfig.Deaggregate.json();
+      case "DELIMITED":
+        if (delimiter == null || delimiter.isEmpty()) {
+          throw invalid(
+              "RecordDeAggregation with SubRecordType DELIMITED needs a non-empty base64"
+                  + " Delimiter, e.g. IyMjIw== for ####");
+        }
+        return new ProcessorConfig.Deaggregate(delimiter);
+      default:
+        throw invalid(
+            "RecordDeAggregation SubRecordType must be JSON or DELIMITED, was '" + type + "'");
+    }
+  }
+
+  private static ProcessorConfig lambda(Map<String, String> params) {
+    String arn = null;
+    for (Map.Entry<String, String> e : params.entrySet()) {
+      if (e.getKey().equals("LambdaArn")) {
+        arn = e.getValue();
+      } else if (!LAMBDA_TUNING.contains(e.getKey())) {
+        throw unknownParameter(
+            "Lambda", e.getKey(), "LambdaArn, " + String.join(", ", LAMBDA_TUNING));
+      }
+    }
+    if (arn == null
+        || !arn.startsWith(LAMBDA_JAR_PREFIX)
+        || arn.length() == LAMBDA_JAR_PREFIX.length()) {
+      throw invalid(
+          "Lambda LambdaArn "
+              + (arn == null ? "is missing" : "'" + arn + "' is not supported")
+              + ": Basin runs no AWS Lambda functions; give LambdaArn "
+              + LAMBDA_JAR_PREFIX
+              + "/path/to/transform.jar, a jar on the server providing a"
+              + " dev.basin.delivery.transform.RecordTransform (META-INF/services)");
+    }
+    return new ProcessorConfig.Custom(arn.substring(LAMBDA_JAR_PREFIX.length()), null);
+  }
+
+  private static AwsErrorException unknownParameter(String type, String name, String known) {
+    return invalid(
+        "processor parameter " + name + " is not supported by " + type + "; use " + known);
   }
 
   static String bucket(String arn) {

@@ -68,6 +68,28 @@ class FirehoseRequestsTest {
   }
 
   @Test
+  void mapsProcessorsInFirehosesOrder() throws Exception {
+    DeliveryStreamConfig c =
+        create(
+            "{"
+                + kinesisSource()
+                + ",\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::raw\","
+                + "\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":["
+                + "{\"Type\":\"Lambda\",\"Parameters\":[{\"ParameterName\":\"LambdaArn\","
+                + "\"ParameterValue\":\"basin:jar:/opt/t.jar\"}]},"
+                + "{\"Type\":\"AppendDelimiterToRecord\"},"
+                + "{\"Type\":\"RecordDeAggregation\",\"Parameters\":[{\"ParameterName\":"
+                + "\"SubRecordType\",\"ParameterValue\":\"JSON\"}]},"
+                + "{\"Type\":\"Decompression\",\"Parameters\":[{\"ParameterName\":"
+                + "\"CompressionFormat\",\"ParameterValue\":\"GZIP\"}]}]}}}");
+    assertThat(c.processors())
+        .containsExactly(
+            new dev.basin.delivery.transform.ProcessorConfig.Decompress("GZIP"),
+            dev.basin.delivery.transform.ProcessorConfig.Deaggregate.json(),
+            new dev.basin.delivery.transform.ProcessorConfig.Custom("/opt/t.jar", null));
+  }
+
+  @Test
   void mapsAnExtendedS3DestinationWithDynamicPartitioning() throws Exception {
     DeliveryStreamConfig c =
         create(
@@ -168,7 +190,25 @@ class FirehoseRequestsTest {
                     + s3
                     + ",\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":"
                     + "[{\"Type\":\"Lambda\"}]}}}"))
-        .hasMessageContaining("processor type Lambda is not built yet");
+        .hasMessageContaining("Lambda LambdaArn is missing")
+        .hasMessageContaining("basin:jar:/path/to/transform.jar");
+    assertThat(
+            error(
+                "{"
+                    + kinesisSource()
+                    + s3
+                    + ",\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":"
+                    + "[{\"Type\":\"CloudWatchLogProcessing\"}]}}}"))
+        .hasMessageContaining("processor type CloudWatchLogProcessing is not supported by Basin");
+    assertThat(
+            error(
+                "{"
+                    + kinesisSource()
+                    + s3
+                    + ",\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":"
+                    + "[{\"Type\":\"RecordDeAggregation\",\"Parameters\":[{\"ParameterName\":"
+                    + "\"SubRecordType\",\"ParameterValue\":\"DELIMITED\"}]}]}}}"))
+        .hasMessageContaining("DELIMITED needs a non-empty base64 Delimiter");
     assertThat(
             error(
                 "{"

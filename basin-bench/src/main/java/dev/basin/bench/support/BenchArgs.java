@@ -1,17 +1,17 @@
-package dev.basin.bench.lake;
+package dev.basin.bench.support;
 
 import java.util.HashMap;
 import java.util.Map;
 
-/** {@code --name value} and {@code --flag} arguments of the lake benchmark processes. */
-final class BenchArgs {
+/** {@code --name value} and {@code --flag} arguments of the benchmark processes. */
+public final class BenchArgs {
   private final Map<String, String> values;
 
   private BenchArgs(Map<String, String> values) {
     this.values = values;
   }
 
-  static BenchArgs parse(String[] argv) {
+  public static BenchArgs parse(String[] argv) {
     Map<String, String> values = new HashMap<>();
     for (int i = 0; i < argv.length; i++) {
       if (!argv[i].startsWith("--")) {
@@ -30,7 +30,12 @@ final class BenchArgs {
     return new BenchArgs(values);
   }
 
-  String required(String name) {
+  /** Every argument by name ({@code --flag} alone maps to {@code "true"}). */
+  public Map<String, String> asMap() {
+    return Map.copyOf(values);
+  }
+
+  public String required(String name) {
     String v = values.get(name);
     if (v == null) {
       throw new IllegalArgumentException("missing --" + name);
@@ -38,15 +43,15 @@ final class BenchArgs {
     return v;
   }
 
-  String string(String name, String fallback) {
+  public String string(String name, String fallback) {
     return values.getOrDefault(name, fallback);
   }
 
-  int integer(String name, int fallback) {
+  public int integer(String name, int fallback) {
     return values.containsKey(name) ? Integer.parseInt(values.get(name)) : fallback;
   }
 
-  boolean flag(String name) {
+  public boolean flag(String name) {
     return Boolean.parseBoolean(values.getOrDefault(name, "false"));
   }
 }

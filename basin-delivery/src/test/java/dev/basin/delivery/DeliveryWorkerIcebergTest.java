@@ -3,89 +3,55 @@ package dev.basin.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.basin.catalog.CatalogConfig;
-import dev.basin.catalog.DatabaseInput;
 import dev.basin.catalog.LakeCatalog;
 import dev.basin.spi.storage.GetOptions;
 import dev.basin.spi.storage.ListRequest;
 import dev.basin.spi.storage.ObjectContent;
 import dev.basin.spi.storage.ObjectInfo;
 import dev.basin.storage.LocalObjectStore;
-import dev.basin.storage.LocalObjectStoreConfig;
 import dev.basin.stream.PutEntry;
-import dev.basin.stream.StreamListener;
 import dev.basin.stream.StreamMode;
 import dev.basin.stream.StreamService;
-import dev.basin.stream.StreamsConfig;
-import dev.basin.stream.log.LocalStreamLog;
-import dev.basin.stream.log.LocalStreamLogConfig;
 import dev.basin.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeliveryWorkerIcebergTest {
-  private static final byte[] KEY =
-      "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
-  private static final Schema SCHEMA =
-      new Schema(
-          Types.NestedField.required(1, "id", Types.LongType.get()),
-          Types.NestedField.optional(2, "user", Types.StringType.get()),
-          Types.NestedField.optional(3, "n", Types.IntegerType.get()));
-
   @TempDir Path dir;
-  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private LocalStreamLog log;
+  private DeliveryFixture f;
+  private ManualClock clock;
   private StreamService streams;
   private LocalObjectStore store;
   private LakeCatalog catalog;
-  private final List<DeliveryWorker> workers = new ArrayList<>();
 
   @BeforeEach
   void open() {
-    log = new LocalStreamLog(LocalStreamLogConfig.defaults(dir.resolve("streams")), clock);
-    streams =
-        new StreamService(
-            log,
-            dir.resolve("streams"),
-            KEY,
-            StreamsConfig.defaults(),
-            clock,
-            StreamListener.NONE,
-            "000000000000");
-    store = LocalObjectStore.open(LocalObjectStoreConfig.defaults(dir.resolve("objects")));
-    store.createBucket("curated");
-    store.createBucket("errors");
-    catalog = LakeCatalog.open(CatalogConfig.sqlite(dir), store, clock);
-    catalog.databases().create(DatabaseInput.named("lake"));
-    catalog.iceberg().createTable(TableIdentifier.of("lake", "events"), SCHEMA);
+    f = new DeliveryFixture(dir);
+    clock = f.clock;
+    streams = f.streams;
+    store = f.store;
+    catalog = f.catalog;
     streams.createStream("events", 2, StreamMode.PROVISIONED, null);
   }
 
   @AfterEach
   void close() {
-    workers.forEach(DeliveryWorker::close);
-    catalog.close();
-    store.close();
-    streams.close();
-    log.close();
+    f.close();
   }
 
   private DeliveryStreamConfig config() {
@@ -100,8 +66,7 @@ class DeliveryWorkerIcebergTest {
   private DeliveryWorker worker(Runnable beforeCommit) {
     DeliveryWorker w =
         DeliveryWorker.iceberg(config(), streams, catalog, store, clock, beforeCommit);
-    workers.add(w);
-    return w;
+    return f.track(w);
   }
 
   private DeliveryWorker worker() {
@@ -119,9 +84,8 @@ class DeliveryWorkerIcebergTest {
   }
 
   private List<Record> rows() throws Exception {
-    Table table = catalog.iceberg().loadTable(TableIdentifier.of("lake", "events"));
     List<Record> out = new ArrayList<>();
-    try (CloseableIterable<Record> it = IcebergGenerics.read(table).build()) {
+    try (CloseableIterable<Record> it = IcebergGenerics.read(f.table()).build()) {
       it.forEach(out::add);
     }
     return out;
@@ -323,7 +287,7 @@ class DeliveryWorkerIcebergTest {
             catalog,
             store,
             clock);
-    workers.add(w);
+    f.track(w);
     w.start(Duration.ofMillis(10));
     put(0, 10);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

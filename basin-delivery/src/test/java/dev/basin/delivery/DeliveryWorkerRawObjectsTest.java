@@ -3,83 +3,42 @@ package dev.basin.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.basin.catalog.CatalogConfig;
-import dev.basin.catalog.DatabaseInput;
 import dev.basin.catalog.LakeCatalog;
-import dev.basin.spi.storage.GetOptions;
-import dev.basin.spi.storage.ListRequest;
-import dev.basin.spi.storage.ObjectContent;
-import dev.basin.spi.storage.ObjectInfo;
 import dev.basin.storage.LocalObjectStore;
-import dev.basin.storage.LocalObjectStoreConfig;
 import dev.basin.stream.PutEntry;
-import dev.basin.stream.StreamListener;
 import dev.basin.stream.StreamMode;
 import dev.basin.stream.StreamService;
-import dev.basin.stream.StreamsConfig;
-import dev.basin.stream.log.LocalStreamLog;
-import dev.basin.stream.log.LocalStreamLogConfig;
 import dev.basin.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.iceberg.Schema;
-import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DeliveryWorkerRawObjectsTest {
-  private static final byte[] KEY =
-      "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
-  private static final Schema SCHEMA =
-      new Schema(
-          Types.NestedField.required(1, "id", Types.LongType.get()),
-          Types.NestedField.optional(2, "user", Types.StringType.get()),
-          Types.NestedField.optional(3, "n", Types.IntegerType.get()));
-
   @TempDir Path dir;
-  private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private LocalStreamLog log;
+  private DeliveryFixture f;
+  private ManualClock clock;
   private StreamService streams;
   private LocalObjectStore store;
   private LakeCatalog catalog;
-  private final List<DeliveryWorker> workers = new ArrayList<>();
 
   @BeforeEach
   void open() {
-    log = new LocalStreamLog(LocalStreamLogConfig.defaults(dir.resolve("streams")), clock);
-    streams =
-        new StreamService(
-            log,
-            dir.resolve("streams"),
-            KEY,
-            StreamsConfig.defaults(),
-            clock,
-            StreamListener.NONE,
-            "000000000000");
-    store = LocalObjectStore.open(LocalObjectStoreConfig.defaults(dir.resolve("objects")));
-    store.createBucket("curated");
-    store.createBucket("errors");
-    catalog = LakeCatalog.open(CatalogConfig.sqlite(dir), store, clock);
-    catalog.databases().create(DatabaseInput.named("lake"));
-    catalog.iceberg().createTable(TableIdentifier.of("lake", "events"), SCHEMA);
+    f = new DeliveryFixture(dir);
+    clock = f.clock;
+    streams = f.streams;
+    store = f.store;
+    catalog = f.catalog;
     streams.createStream("events", 2, StreamMode.PROVISIONED, null);
   }
 
   @AfterEach
   void close() {
-    workers.forEach(DeliveryWorker::close);
-    catalog.close();
-    store.close();
-    streams.close();
-    log.close();
+    f.close();
   }
 
   private DeliveryWorker raw(Runnable beforeCheckpoint) {
@@ -97,8 +56,7 @@ class DeliveryWorkerRawObjectsTest {
                 DeliveryStreamConfig.Partitioning.of("{user: .user}")),
             new BufferingHints(1, 60, false));
     DeliveryWorker w = DeliveryWorker.rawObjects(c, streams, store, clock, beforeCheckpoint);
-    workers.add(w);
-    return w;
+    return f.track(w);
   }
 
   private void put(String key, String json) {
@@ -106,21 +64,7 @@ class DeliveryWorkerRawObjectsTest {
   }
 
   private Map<String, String> objects(String prefix) throws Exception {
-    Map<String, String> out = new java.util.TreeMap<>();
-    for (ObjectInfo o : store.list("errors", ListRequest.prefix(prefix)).objects()) {
-      try (ObjectContent c = store.get("errors", o.key(), GetOptions.current())) {
-        byte[] b = c.stream().readAllBytes();
-        out.put(
-            o.key(),
-            o.key().endsWith(".gz")
-                ? new String(
-                    new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(b))
-                        .readAllBytes(),
-                    StandardCharsets.UTF_8)
-                : new String(b, StandardCharsets.UTF_8));
-      }
-    }
-    return out;
+    return f.objects("errors", prefix);
   }
 
   @Test
@@ -203,7 +147,7 @@ class DeliveryWorkerRawObjectsTest {
                     dev.basin.delivery.partition.JsonQuery.parse("{user: .user}"), 2)),
             new BufferingHints(1, 60, false));
     DeliveryWorker w = DeliveryWorker.rawObjects(c, streams, store, clock);
-    workers.add(w);
+    f.track(w);
     for (int i = 0; i < 4; i++) {
       put("same", "{\"user\":\"u" + i + "\"}");
     }

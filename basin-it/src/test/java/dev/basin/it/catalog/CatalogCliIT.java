@@ -6,10 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.basin.it.BasinProcess;
 import dev.basin.it.BasinProcess.Exit;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.basin.it.NativeApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +26,6 @@ class CatalogCliIT {
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
 
   @TempDir Path dir;
-
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Test
   void catalogCommandsManageDatabasesAndTables() throws Exception {
@@ -197,28 +191,11 @@ class CatalogCliIT {
     return exit.stdout();
   }
 
-  private JsonNode get(BasinProcess server, String path, int status) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-                .header("Authorization", server.bearer())
-                .GET()
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
+  private JsonNode get(BasinProcess server, String path, int status) {
+    return NativeApi.call(server, "GET", path, null, status);
   }
 
-  private JsonNode post(BasinProcess server, String path, String body, int status)
-      throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-                .header("Authorization", server.bearer())
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
+  private JsonNode post(BasinProcess server, String path, String body, int status) {
+    return NativeApi.call(server, "POST", path, body, status);
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.basin.it.BasinProcess;
+import dev.basin.it.NativeApi;
+import dev.basin.it.s3.S3Clients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -185,32 +183,12 @@ class LakeCrashIT {
   }
 
   private static S3Client client(BasinProcess server) {
-    return S3Client.builder()
-        .endpointOverride(server.endpoint())
-        .forcePathStyle(true)
-        .region(Region.US_EAST_1)
-        .httpClient(ApacheHttpClient.builder().build())
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(
-                    server.credentials().accessKeyId(), server.credentials().secretAccessKey())))
-        .build();
+    return S3Clients.client(server);
   }
 
   private static JsonNode api(
-      HttpClient http, BasinProcess server, String method, String path, String body, int status)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-            .header("Authorization", server.bearer());
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return JSON.readTree(r.body());
+      HttpClient http, BasinProcess server, String method, String path, String body, int status) {
+    return NativeApi.call(server, method, path, body, status);
   }
 
   private static String md5(byte[] data) throws RuntimeException {

@@ -8,12 +8,9 @@ import dev.basin.catalog.CatalogConfig;
 import dev.basin.catalog.LakeCatalog;
 import dev.basin.it.BasinProcess;
 import dev.basin.it.KinesisClients;
+import dev.basin.it.NativeApi;
 import dev.basin.storage.LocalObjectStore;
 import dev.basin.storage.LocalObjectStoreConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,9 +58,6 @@ class DeliveryCrashIT {
   private static final int PRODUCERS = 2;
 
   @TempDir Path dir;
-
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** Every id ever sent, with the producer that sent it. */
   private final Map<Long, Integer> attempted = new ConcurrentHashMap<>();
@@ -308,20 +302,7 @@ class DeliveryCrashIT {
     return seen;
   }
 
-  private JsonNode api(BasinProcess server, String method, String path, String body, int status)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-            .header("Authorization", server.bearer())
-            .header("Content-Type", "application/json")
-            .timeout(Duration.ofSeconds(30));
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as("%s %s: %s", method, path, r.body()).isEqualTo(status);
-    return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  private JsonNode api(BasinProcess server, String method, String path, String body, int status) {
+    return NativeApi.call(server, method, path, body, status);
   }
 }

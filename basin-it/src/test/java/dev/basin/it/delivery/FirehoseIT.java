@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.basin.it.BasinProcess;
 import dev.basin.it.BasinProcess.Exit;
 import dev.basin.it.KinesisClients;
+import dev.basin.it.NativeApi;
 import dev.basin.it.Poll;
 import dev.basin.it.RawAws;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.basin.it.s3.S3Clients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,9 +44,6 @@ class FirehoseIT {
   private static final int N = 1_000;
 
   @TempDir Path dir;
-
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Test
   void deliversAKinesisStreamIntoAnIcebergTableExactlyOnce() throws Exception {
@@ -292,18 +287,7 @@ class FirehoseIT {
 
       java.util.Map<String, String> seen = new java.util.HashMap<>();
       List<String> duplicates = new java.util.ArrayList<>();
-      try (software.amazon.awssdk.services.s3.S3Client s3 =
-          software.amazon.awssdk.services.s3.S3Client.builder()
-              .endpointOverride(server.endpoint())
-              .forcePathStyle(true)
-              .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-              .httpClient(software.amazon.awssdk.http.apache.ApacheHttpClient.builder().build())
-              .credentialsProvider(
-                  software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                      software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
-                          server.credentials().accessKeyId(),
-                          server.credentials().secretAccessKey())))
-              .build()) {
+      try (software.amazon.awssdk.services.s3.S3Client s3 = S3Clients.client(server)) {
         Poll.until(
             Duration.ofSeconds(60),
             n + " records delivered to raw/clicks/",
@@ -399,19 +383,8 @@ class FirehoseIT {
     }
   }
 
-  private JsonNode api(BasinProcess server, String method, String path, String body, int status)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-            .header("Authorization", server.bearer());
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
-    return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  private JsonNode api(BasinProcess server, String method, String path, String body, int status) {
+    return NativeApi.call(server, method, path, body, status);
   }
 
   private static String cli(String dataDir, String... args) {

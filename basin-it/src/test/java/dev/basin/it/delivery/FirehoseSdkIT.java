@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.basin.it.BasinProcess;
+import dev.basin.it.NativeApi;
 import dev.basin.it.Poll;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +39,6 @@ class FirehoseSdkIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
-
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   @Test
   void firehoseClientDeliversDirectPutsIntoAnIcebergTableExactlyOnce() throws Exception {
@@ -163,18 +157,7 @@ class FirehoseSdkIT {
     }
   }
 
-  private JsonNode api(BasinProcess server, String method, String path, String body, int status)
-      throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(server.endpoint() + path))
-            .header("Authorization", server.bearer());
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
-    return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  private JsonNode api(BasinProcess server, String method, String path, String body, int status) {
+    return NativeApi.call(server, method, path, body, status);
   }
 }

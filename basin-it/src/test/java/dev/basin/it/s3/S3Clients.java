@@ -17,16 +17,16 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /** AWS SDK v2 S3 clients pointed at a Basin server, and test-data helpers. */
-final class S3Clients {
+public final class S3Clients {
   private S3Clients() {}
 
-  static StaticCredentialsProvider credentials(BasinProcess basin) {
+  public static StaticCredentialsProvider credentials(BasinProcess basin) {
     Credentials c = basin.credentials();
     return StaticCredentialsProvider.create(
         AwsBasicCredentials.create(c.accessKeyId(), c.secretAccessKey()));
   }
 
-  static S3Client client(BasinProcess basin) {
+  public static S3Client client(BasinProcess basin) {
     return S3Client.builder()
         .endpointOverride(basin.endpoint())
         .region(Region.US_EAST_1)

@@ -3,18 +3,16 @@ package dev.basin.bench.delivery;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.basin.bench.support.BenchArgs;
+import dev.basin.bench.support.BenchProcesses;
 import dev.basin.bench.support.ChildProcess;
 import dev.basin.server.auth.Credentials;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 
 /**
  * Orchestrates the delivery benchmark: starts a Basin server in its own JVM on a fresh data dir,
@@ -26,7 +24,6 @@ import java.util.regex.Pattern;
  * {@code --command TEXT} (shown in the report).
  */
 public final class DeliveryBenchmark {
-  private static final Pattern BASIN_READY = Pattern.compile("basin ready http=(\\d+) pg=(\\d+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private DeliveryBenchmark() {}
@@ -41,20 +38,14 @@ public final class DeliveryBenchmark {
     String classpath = System.getProperty("java.class.path");
     log("work dir " + work);
 
-    Path dataDir = work.resolve("basin-data");
-    List<String> server = java(classpath);
-    server.add("dev.basin.server.Main");
-    server.addAll(
-        List.of("server", "--data-dir", dataDir.toString(), "--http-port", "0", "--pg-port", "0"));
-    ChildProcess.Started started =
-        ChildProcess.startServer(
-            "basin-server", server, work.resolve("logs/basin-server.log"), BASIN_READY, 180);
+    BenchProcesses.Server started = BenchProcesses.startBasin(work, classpath);
     ChildProcess basin = started.process();
-    String endpoint = "http://127.0.0.1:" + started.ready().group(1);
+    String endpoint = started.endpoint();
+    Path dataDir = started.dataDir();
     log("basin server ready at " + endpoint);
     try {
       Credentials keys = Credentials.readFile(dataDir.resolve("credentials"), "default");
-      List<String> driver = java(classpath);
+      List<String> driver = BenchProcesses.java(classpath);
       driver.add(DeliveryDriver.class.getName());
       driver.addAll(
           List.of(
@@ -66,7 +57,8 @@ public final class DeliveryBenchmark {
               "--load-seconds", a.getOrDefault("load-seconds", "30"),
               "--senders", a.getOrDefault("senders", "4"),
               "--shards", a.getOrDefault("shards", "2")));
-      JsonNode result = runDriver("delivery-driver", driver, work.resolve("logs/driver.log"));
+      JsonNode result =
+          BenchProcesses.runDriver("delivery-driver", driver, work.resolve("logs/driver.log"));
       Files.writeString(work.resolve("result.json"), result.toPrettyString());
       String report = report(a.getOrDefault("command", "./bench/delivery.sh"), result);
       Files.createDirectories(out.toAbsolutePath().getParent());
@@ -80,25 +72,6 @@ public final class DeliveryBenchmark {
 
   static Map<String, String> parse(String[] argv) {
     return BenchArgs.parse(argv).asMap();
-  }
-
-  private static JsonNode runDriver(String name, List<String> cmd, Path log) throws Exception {
-    AtomicReference<String> result = new AtomicReference<>();
-    ChildProcess child =
-        ChildProcess.start(
-            name,
-            cmd,
-            log,
-            line -> {
-              if (line.startsWith("RESULT ")) {
-                result.set(line.substring("RESULT ".length()));
-              }
-            });
-    int status = child.awaitExit(1800);
-    if (status != 0 || result.get() == null) {
-      throw new IllegalStateException(name + " failed (exit " + status + "); see " + log);
-    }
-    return JSON.readTree(result.get());
   }
 
   static String report(String command, JsonNode r) {
@@ -220,16 +193,6 @@ public final class DeliveryBenchmark {
 
   private static void row(StringBuilder md, String metric, String value) {
     md.append("| ").append(metric).append(" | ").append(value).append(" |\n");
-  }
-
-  private static List<String> java(String classpath) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
-    cmd.add("-Dlogback.configurationFile=basin-bench-logback.xml");
-    cmd.add("-cp");
-    cmd.add(classpath);
-    return cmd;
   }
 
   private static void log(String message) {

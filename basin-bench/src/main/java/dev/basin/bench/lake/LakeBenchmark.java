@@ -3,16 +3,15 @@ package dev.basin.bench.lake;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.basin.bench.support.BenchArgs;
+import dev.basin.bench.support.BenchProcesses;
 import dev.basin.bench.support.ChildProcess;
+import dev.basin.server.auth.Credentials;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 import java.util.stream.StreamSupport;
 
 /**
@@ -21,7 +20,6 @@ import java.util.stream.StreamSupport;
  * writes a Markdown report.
  */
 public final class LakeBenchmark {
-  private static final Pattern BASIN_READY = Pattern.compile("basin ready http=(\\d+) pg=(\\d+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private LakeBenchmark() {}
@@ -41,47 +39,42 @@ public final class LakeBenchmark {
     String classpath = System.getProperty("java.class.path");
     log("work dir " + work);
 
-    Path dataDir = work.resolve("basin-data");
-    List<String> server = java(classpath);
-    server.add("dev.basin.server.Main");
-    server.addAll(
-        List.of("server", "--data-dir", dataDir.toString(), "--http-port", "0", "--pg-port", "0"));
-    ChildProcess.Started started =
-        ChildProcess.startServer(
-            "basin-server", server, work.resolve("logs/basin-server.log"), BASIN_READY, 180);
+    BenchProcesses.Server started = BenchProcesses.startBasin(work, classpath);
     ChildProcess basin = started.process();
-    String endpoint = "http://127.0.0.1:" + started.ready().group(1);
+    String endpoint = started.endpoint();
+    Path dataDir = started.dataDir();
     log("basin server ready at " + endpoint);
     try {
-      String[] keys = credentials(dataDir.resolve("credentials"));
-      List<String> s3 = java(classpath);
+      Credentials keys = Credentials.readFile(dataDir.resolve("credentials"), "default");
+      List<String> s3 = BenchProcesses.java(classpath);
       s3.add(S3ThroughputDriver.class.getName());
       s3.addAll(
           List.of(
               "--endpoint",
               endpoint,
               "--access-key",
-              keys[0],
+              keys.accessKeyId(),
               "--secret-key",
-              keys[1],
+              keys.secretAccessKey(),
               "--disk-dir",
               work.resolve("disk-peer").toString(),
               "--trials",
               Integer.toString(trials),
               "--sizes",
               sizes));
-      JsonNode s3Result = runDriver("s3-driver", s3, work.resolve("logs/s3-driver.log"));
+      JsonNode s3Result =
+          BenchProcesses.runDriver("s3-driver", s3, work.resolve("logs/s3-driver.log"));
 
-      List<String> ice = java(classpath);
+      List<String> ice = BenchProcesses.java(classpath);
       ice.add(IcebergLatencyDriver.class.getName());
       ice.addAll(
           List.of(
               "--endpoint",
               endpoint,
               "--access-key",
-              keys[0],
+              keys.accessKeyId(),
               "--secret-key",
-              keys[1],
+              keys.secretAccessKey(),
               "--peer-dir",
               work.resolve("jdbc-peer").toString(),
               "--commits",
@@ -89,7 +82,7 @@ public final class LakeBenchmark {
               "--loads",
               Integer.toString(loads)));
       JsonNode iceResult =
-          runDriver("iceberg-driver", ice, work.resolve("logs/iceberg-driver.log"));
+          BenchProcesses.runDriver("iceberg-driver", ice, work.resolve("logs/iceberg-driver.log"));
 
       String report = report(a.string("command", "./bench/lake.sh"), trials, s3Result, iceResult);
       Files.createDirectories(out.toAbsolutePath().getParent());
@@ -99,25 +92,6 @@ public final class LakeBenchmark {
     } finally {
       basin.stop();
     }
-  }
-
-  private static JsonNode runDriver(String name, List<String> cmd, Path log) throws Exception {
-    AtomicReference<String> result = new AtomicReference<>();
-    ChildProcess child =
-        ChildProcess.start(
-            name,
-            cmd,
-            log,
-            line -> {
-              if (line.startsWith("RESULT ")) {
-                result.set(line.substring("RESULT ".length()));
-              }
-            });
-    int status = child.awaitExit(1800);
-    if (status != 0 || result.get() == null) {
-      throw new IllegalStateException(name + " failed (exit " + status + "); see " + log);
-    }
-    return JSON.readTree(result.get());
   }
 
   static String report(String command, int trials, JsonNode s3, JsonNode ice) {
@@ -208,33 +182,6 @@ public final class LakeBenchmark {
             .toArray();
     int n = values.length;
     return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-  }
-
-  private static String[] credentials(Path file) throws Exception {
-    String id = null;
-    String secret = null;
-    for (String line : Files.readAllLines(file)) {
-      String[] kv = line.split("=", 2);
-      if (kv.length == 2 && kv[0].trim().equals("aws_access_key_id")) {
-        id = kv[1].trim();
-      } else if (kv.length == 2 && kv[0].trim().equals("aws_secret_access_key")) {
-        secret = kv[1].trim();
-      }
-    }
-    if (id == null || secret == null) {
-      throw new IllegalStateException("no credentials in " + file);
-    }
-    return new String[] {id, secret};
-  }
-
-  private static List<String> java(String classpath) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
-    cmd.add("-Dlogback.configurationFile=basin-bench-logback.xml");
-    cmd.add("-cp");
-    cmd.add(classpath);
-    return cmd;
   }
 
   private static void log(String message) {

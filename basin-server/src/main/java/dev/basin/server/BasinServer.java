@@ -21,6 +21,8 @@ import dev.basin.server.metrics.DeliveryStreamMetrics;
 import dev.basin.server.metrics.StreamMetrics;
 import dev.basin.server.s3.LifecycleRestApi;
 import dev.basin.server.s3.S3Api;
+import dev.basin.sql.DuckDbSqlEngine;
+import dev.basin.sql.SqlEngineConfig;
 import dev.basin.storage.LocalObjectStore;
 import dev.basin.storage.LocalObjectStoreConfig;
 import dev.basin.stream.StreamService;
@@ -71,6 +73,7 @@ public final class BasinServer implements AutoCloseable {
   private LocalObjectStore objectStore;
   private LakeCatalog catalog;
   private DeliveryEngine delivery;
+  private DuckDbSqlEngine sqlEngine;
   private Javalin http;
   private ScheduledExecutorService background;
   private volatile boolean ready;
@@ -139,6 +142,13 @@ public final class BasinServer implements AutoCloseable {
                   config.get(ServerConfig.DELIVERY_COMPACTION_INTERVAL),
                   config.get(ServerConfig.DELIVERY_SNAPSHOT_RETENTION),
                   new DeliveryStreamMetrics(metrics)));
+      SqlEngineConfig sqlConfig = SqlEngineConfig.defaults(dataDir);
+      String memoryLimit = config.get(ServerConfig.SQL_MEMORY_LIMIT);
+      if (memoryLimit != null && !memoryLimit.isBlank()) {
+        sqlConfig = sqlConfig.withMemoryLimit(memoryLimit);
+      }
+      sqlConfig = sqlConfig.withThreads(config.get(ServerConfig.SQL_THREADS));
+      sqlEngine = DuckDbSqlEngine.open(sqlConfig, catalog, objectStore, clock);
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);
@@ -348,6 +358,11 @@ public final class BasinServer implements AutoCloseable {
     return delivery;
   }
 
+  /** The SQL engine over the lake's tables (DuckDB). */
+  public DuckDbSqlEngine sqlEngine() {
+    return sqlEngine;
+  }
+
   /** The lake catalog: Iceberg tables, views and external tables; served at {@code /iceberg/}. */
   public LakeCatalog catalog() {
     return catalog;
@@ -381,6 +396,10 @@ public final class BasinServer implements AutoCloseable {
     if (streamLog != null) {
       streamLog.close();
       streamLog = null;
+    }
+    if (sqlEngine != null) {
+      sqlEngine.close();
+      sqlEngine = null;
     }
     if (catalog != null) {
       catalog.close();

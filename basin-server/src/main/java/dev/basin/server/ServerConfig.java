@@ -152,6 +152,14 @@ public final class ServerConfig {
           "delivery.poll-interval",
           Duration.ofMillis(100),
           "How often each delivery stream looks for new records in its source stream");
+  public static final ConfigKey<String> SQL_MEMORY_LIMIT =
+      ConfigKey.string(
+          "sql.memory-limit",
+          null,
+          "DuckDB's memory limit for all queries together, e.g. 4GB (empty: 80% of RAM)");
+  public static final ConfigKey<Integer> SQL_THREADS =
+      ConfigKey.integer(
+          "sql.threads", 0, 0, 1024, "Threads DuckDB runs each query on (0: one per core)");
   public static final ConfigKey<Integer> DELIVERY_MAX_STREAMS =
       ConfigKey.integer(
           "delivery.max-streams",
@@ -229,6 +237,8 @@ public final class ServerConfig {
           DELIVERY_POLL_INTERVAL,
           DELIVERY_MAX_STREAMS,
           DELIVERY_COMPACTION_INTERVAL,
+          SQL_MEMORY_LIMIT,
+          SQL_THREADS,
           DELIVERY_SNAPSHOT_RETENTION,
           LOG_FORMAT,
           LOG_LEVEL

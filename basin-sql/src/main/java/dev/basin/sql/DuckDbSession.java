@@ -97,6 +97,11 @@ public final class DuckDbSession implements SqlSession {
     return planner.plan(sql, database);
   }
 
+  /** Plans a query reading some tables through given relations; see {@link QueryPlanner#plan}. */
+  public QueryPlanner.Planned plan(String sql, java.util.Map<String, String> overrides) {
+    return planner.plan(sql, database, overrides);
+  }
+
   @Override
   public String database() {
     return database;

@@ -57,10 +57,20 @@ public final class QueryPlanner {
    * @throws SqlException on a syntax error (with its position), an unknown table, a view cycle
    */
   public Planned plan(String sql, String defaultDatabase) {
-    return plan(sql, defaultDatabase, 0);
+    return plan(sql, defaultDatabase, 0, Map.of());
   }
 
-  private Planned plan(String sql, String defaultDatabase, int depth) {
+  /**
+   * Plans a query, reading the tables named in {@code overrides} ({@code database.table}, lower
+   * case) through the given relation SQL instead of their current snapshot; materialized views use
+   * this to read only the files new snapshots added.
+   */
+  public Planned plan(String sql, String defaultDatabase, Map<String, String> overrides) {
+    return plan(sql, defaultDatabase, 0, overrides);
+  }
+
+  private Planned plan(
+      String sql, String defaultDatabase, int depth, Map<String, String> overrides) {
     if (depth > maxDepth) {
       throw new SqlException(
           SqlState.FEATURE_NOT_SUPPORTED,
@@ -136,9 +146,11 @@ public final class QueryPlanner {
       TableResolver.Handle h = e.getValue();
       String relation;
       if (h instanceof TableResolver.ViewHandle v) {
-        Planned inner = plan(v.sql(), v.defaultDatabase(), depth + 1);
+        Planned inner = plan(v.sql(), v.defaultDatabase(), depth + 1, overrides);
         relation = "(" + inner.sql() + ")";
         scans.addAll(inner.scans());
+      } else if (overrides.containsKey(h.qualifiedName().toLowerCase(Locale.ROOT))) {
+        relation = overrides.get(h.qualifiedName().toLowerCase(Locale.ROOT));
       } else {
         TableResolver.Resolved r = resolver.resolve(h, conjuncts.getOrDefault(t, List.of()));
         relation = r.sql();

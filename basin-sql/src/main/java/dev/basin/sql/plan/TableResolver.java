@@ -358,8 +358,24 @@ public final class TableResolver {
             totalFiles,
             bytes,
             totalBytes);
+    return new Resolved(readParquet(schema, paths, hiddenColumns), List.of(report));
+  }
+
+  /**
+   * SQL for a relation over exactly these data files of an Iceberg table (e.g. the files a range of
+   * snapshots added), columns mapped by field id to {@code schema}. Hidden columns are included.
+   */
+  public String relationForFiles(Schema schema, List<org.apache.iceberg.DataFile> dataFiles) {
+    List<String> paths = new ArrayList<>();
+    for (org.apache.iceberg.DataFile f : dataFiles) {
+      paths.add(files.localPath(f.location()).toString());
+    }
+    return readParquet(schema, paths, List.of());
+  }
+
+  private static String readParquet(Schema schema, List<String> paths, List<String> hiddenColumns) {
     if (paths.isEmpty()) {
-      return new Resolved(emptyRelation(schema, hiddenColumns), List.of(report));
+      return emptyRelation(schema, hiddenColumns);
     }
     StringBuilder map = new StringBuilder("MAP {");
     boolean first = true;
@@ -377,13 +393,10 @@ public final class TableResolver {
     }
     map.append('}');
     String read = "read_parquet(" + Sql.stringList(paths) + ", schema = " + map + ")";
-    String sql;
     if (hiddenColumns.isEmpty()) {
-      sql = "(SELECT * FROM " + read + ")";
-    } else {
-      sql = "(SELECT " + visibleColumns(schema, hiddenColumns) + " FROM " + read + ")";
+      return "(SELECT * FROM " + read + ")";
     }
-    return new Resolved(sql, List.of(report));
+    return "(SELECT " + visibleColumns(schema, hiddenColumns) + " FROM " + read + ")";
   }
 
   private static String visibleColumns(Schema schema, List<String> hidden) {

@@ -450,7 +450,10 @@ public final class TableResolver {
   private Resolved external(ExternalHandle h, List<Conjunct> conjuncts) {
     ExternalTable t = h.table();
     Schema schema = IcebergSchemas.schema(t.columns());
-    List<Types.NestedField> partitionFields = IcebergSchemas.schema(t.partitionKeys()).columns();
+    List<Types.NestedField> partitionFields =
+        t.partitionKeys().isEmpty()
+            ? List.of()
+            : IcebergSchemas.schema(t.partitionKeys()).columns();
     List<PartitionGroup> groups = new ArrayList<>();
     if (t.partitionKeys().isEmpty()) {
       groups.add(new PartitionGroup(t.location(), List.of()));
@@ -789,7 +792,10 @@ public final class TableResolver {
         out.add(
             "CAST(NULL AS " + DuckDbTypes.duckType(f.type()) + ") AS " + Sql.quoteIdent(f.name()));
       }
-      for (Types.NestedField f : IcebergSchemas.schema(eh.table().partitionKeys()).columns()) {
+      for (Types.NestedField f :
+          eh.table().partitionKeys().isEmpty()
+              ? List.<Types.NestedField>of()
+              : IcebergSchemas.schema(eh.table().partitionKeys()).columns()) {
         out.add(
             "CAST(NULL AS " + DuckDbTypes.duckType(f.type()) + ") AS " + Sql.quoteIdent(f.name()));
       }

@@ -890,6 +890,11 @@ public final class DuckDbSession implements SqlSession {
           SqlState.UNDEFINED_TABLE,
           "table " + q + " does not exist (ALTER TABLE works on Iceberg tables)");
     }
+    if (t.properties().containsKey(IcebergTableWriter.MATERIALIZED_VIEW_PROPERTY)) {
+      throw new SqlException(
+          SqlState.FEATURE_NOT_SUPPORTED,
+          q + " is a materialized view; drop and re-create it to change its columns");
+    }
     try {
       switch (a.action()) {
         case "ADD" -> {

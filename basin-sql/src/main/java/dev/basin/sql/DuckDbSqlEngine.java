@@ -75,6 +75,9 @@ public final class DuckDbSqlEngine implements SqlEngine {
   public static DuckDbSqlEngine open(
       SqlEngineConfig config, LakeCatalog catalog, ObjectStore store, Clock clock) {
     try {
+      // Staged files of writes that never committed, copies of cold objects and spill files are
+      // all disposable: nothing in the work directory outlives a restart.
+      deleteContents(config.workDirectory());
       Files.createDirectories(config.workDirectory().resolve("cache"));
       Files.createDirectories(config.workDirectory().resolve("staging"));
       Files.createDirectories(config.workDirectory().resolve("spill"));
@@ -120,6 +123,19 @@ public final class DuckDbSqlEngine implements SqlEngine {
           SqlState.INTERNAL_ERROR, "DuckDB failed to start: " + e.getMessage(), e);
     } catch (ClassNotFoundException e) {
       throw new IllegalStateException("the DuckDB JDBC driver is missing from the class path", e);
+    }
+  }
+
+  private static void deleteContents(java.nio.file.Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> paths = Files.walk(dir)) {
+      for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        if (!p.equals(dir)) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
   }
 

@@ -205,9 +205,7 @@ public final class IcebergTableWriter {
     List<DataFile> files = writeFiles(table, select);
     long rows = files.stream().mapToLong(DataFile::recordCount).sum();
     if (!files.isEmpty()) {
-      AppendFiles append = table.newAppend();
-      files.forEach(append::appendFile);
-      commit(table, files, append::commit);
+      commit(table, files, () -> appendWithRetries(table, files));
     }
     return new Result(rows, planned.scans());
   }
@@ -369,9 +367,7 @@ public final class IcebergTableWriter {
         writeFiles(table, "SELECT " + String.join(", ", projections) + " FROM " + reader);
     long rows = written.stream().mapToLong(DataFile::recordCount).sum();
     if (!written.isEmpty()) {
-      AppendFiles append = table.newAppend();
-      written.forEach(append::appendFile);
-      commit(table, written, append::commit);
+      commit(table, written, () -> appendWithRetries(table, written));
     }
     return new Result(
         rows,
@@ -423,7 +419,13 @@ public final class IcebergTableWriter {
 
   private Table loadIceberg(Statement.Name name, String what) {
     try {
-      return catalog.iceberg().loadTable(TableIdentifier.of(name.database(), name.name()));
+      Table table = catalog.iceberg().loadTable(TableIdentifier.of(name.database(), name.name()));
+      if (table.properties().containsKey(MATERIALIZED_VIEW_PROPERTY)) {
+        throw new SqlException(
+            SqlState.FEATURE_NOT_SUPPORTED,
+            name + " is a materialized view; it changes only by REFRESH MATERIALIZED VIEW " + name);
+      }
+      return table;
     } catch (NoSuchTableException e) {
       if (catalog.externalTables().find(name.database(), name.name()).isPresent()) {
         throw new SqlException(
@@ -720,6 +722,38 @@ public final class IcebergTableWriter {
     }
     return String.valueOf(id);
   }
+
+  private static final int APPEND_ATTEMPTS = 20;
+
+  /**
+   * Appends files, starting over on a fresh table state when a concurrent writer won the race: an
+   * append never conflicts with another append, so only the compare-and-swap has to be redone
+   * (Iceberg's own retries give up after a few attempts under many concurrent writers).
+   */
+  private static void appendWithRetries(Table table, List<DataFile> files) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        AppendFiles append = table.newAppend();
+        files.forEach(append::appendFile);
+        append.commit();
+        return;
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        if (attempt >= APPEND_ATTEMPTS) {
+          throw e;
+        }
+        table.refresh();
+        try {
+          Thread.sleep(Math.min(1000, 20L * attempt * attempt));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Table property marking a materialized view's table; only its refresh may write it. */
+  public static final String MATERIALIZED_VIEW_PROPERTY = "basin.mv.sql";
 
   private void commit(Table table, List<DataFile> files, Runnable commit) {
     try {

@@ -106,7 +106,10 @@ public final class BasinProcess implements AutoCloseable {
       this.dataDir = dataDir;
     }
 
-    /** Extra command-line arguments after {@code server --data-dir DIR --http-port 0}. */
+    /**
+     * Extra command-line arguments after {@code server --data-dir DIR --http-port 0} (and {@code
+     * --pg-port 0} unless they name one).
+     */
     public Builder args(String... more) {
       args.addAll(List.of(more));
       return this;
@@ -229,6 +232,10 @@ public final class BasinProcess implements AutoCloseable {
     cmd.add(dataDir.toString());
     cmd.add("--http-port");
     cmd.add("0");
+    if (!extraArgs.contains("--pg-port")) {
+      cmd.add("--pg-port");
+      cmd.add("0");
+    }
     cmd.addAll(extraArgs);
     try {
       Files.createDirectories(logDir);

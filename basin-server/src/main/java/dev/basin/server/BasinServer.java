@@ -10,7 +10,9 @@ import dev.basin.common.json.Json;
 import dev.basin.delivery.DeliveryEngine;
 import dev.basin.server.api.CatalogRestApi;
 import dev.basin.server.api.DeliveryRestApi;
+import dev.basin.server.api.QueriesRestApi;
 import dev.basin.server.api.StreamsRestApi;
+import dev.basin.server.athena.AthenaApi;
 import dev.basin.server.auth.Credentials;
 import dev.basin.server.aws.AwsJsonEndpoint;
 import dev.basin.server.firehose.FirehoseApi;
@@ -19,10 +21,14 @@ import dev.basin.server.iceberg.IcebergRestApi;
 import dev.basin.server.kinesis.KinesisApi;
 import dev.basin.server.metrics.DeliveryStreamMetrics;
 import dev.basin.server.metrics.StreamMetrics;
+import dev.basin.server.pgwire.PgWireServer;
 import dev.basin.server.s3.LifecycleRestApi;
 import dev.basin.server.s3.S3Api;
 import dev.basin.sql.DuckDbSqlEngine;
 import dev.basin.sql.SqlEngineConfig;
+import dev.basin.sql.mv.MaterializedViewRefresher;
+import dev.basin.sql.mv.MaterializedViews;
+import dev.basin.sql.service.QueryService;
 import dev.basin.storage.LocalObjectStore;
 import dev.basin.storage.LocalObjectStoreConfig;
 import dev.basin.stream.StreamService;
@@ -74,7 +80,11 @@ public final class BasinServer implements AutoCloseable {
   private LakeCatalog catalog;
   private DeliveryEngine delivery;
   private DuckDbSqlEngine sqlEngine;
+  private MaterializedViews materializedViews;
+  private MaterializedViewRefresher materializedViewRefresher;
+  private QueryService queries;
   private Javalin http;
+  private PgWireServer pgwire;
   private ScheduledExecutorService background;
   private volatile boolean ready;
   private int httpPort;
@@ -149,6 +159,17 @@ public final class BasinServer implements AutoCloseable {
       }
       sqlConfig = sqlConfig.withThreads(config.get(ServerConfig.SQL_THREADS));
       sqlEngine = DuckDbSqlEngine.open(sqlConfig, catalog, objectStore, clock);
+      materializedViews = new MaterializedViews(sqlEngine);
+      sqlEngine.materializedViews(materializedViews);
+      materializedViewRefresher = new MaterializedViewRefresher(materializedViews);
+      materializedViewRefresher.start();
+      queries =
+          QueryService.open(
+              ServerConfig.queries(config, dataDir),
+              sqlEngine,
+              objectStore,
+              catalog.config(),
+              clock);
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);
@@ -163,7 +184,10 @@ public final class BasinServer implements AutoCloseable {
       long maxBody = config.get(ServerConfig.MAX_REQUEST_BYTES);
       AwsJsonEndpoint aws =
           new AwsJsonEndpoint(
-              List.of(new KinesisApi(streams, account, clock), new FirehoseApi(delivery, account)),
+              List.of(
+                  new KinesisApi(streams, account, clock),
+                  new FirehoseApi(delivery, account),
+                  new AthenaApi(queries, clock)),
               auth,
               metrics,
               maxBody);
@@ -172,6 +196,7 @@ public final class BasinServer implements AutoCloseable {
       LifecycleRestApi lifecycle = new LifecycleRestApi(objectStore, clock);
       CatalogRestApi catalogApi = new CatalogRestApi(catalog, maxBody, clock);
       DeliveryRestApi deliveryApi = new DeliveryRestApi(delivery, maxBody);
+      QueriesRestApi queriesApi = new QueriesRestApi(queries, maxBody, clock);
       IcebergRestApi iceberg =
           new IcebergRestApi(
               catalog.iceberg(),
@@ -206,13 +231,15 @@ public final class BasinServer implements AutoCloseable {
                 lifecycle.register(cfg.routes, auth);
                 catalogApi.register(cfg.routes);
                 deliveryApi.register(cfg.routes);
+                queriesApi.register(cfg.routes);
                 iceberg.register(cfg.routes);
                 // S3's /{bucket}/<key> routes match almost any path: they must be added last.
                 s3.register(cfg.routes);
               });
       http.start();
       httpPort = http.port();
-      pgPort = config.get(ServerConfig.PG_PORT);
+      pgwire = new PgWireServer(sqlEngine, credentials, ServerConfig.pgwire(config)).start();
+      pgPort = pgwire.port();
       background =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -230,6 +257,7 @@ public final class BasinServer implements AutoCloseable {
       ready = true;
       LOG.atInfo()
           .addKeyValue("http", httpPort)
+          .addKeyValue("pg", pgPort)
           .addKeyValue("bind", config.get(ServerConfig.BIND))
           .addKeyValue("dataDir", dataDir)
           .log("basin server started");
@@ -363,6 +391,16 @@ public final class BasinServer implements AutoCloseable {
     return sqlEngine;
   }
 
+  /** The query service (Athena semantics) over the SQL engine. */
+  public QueryService queries() {
+    return queries;
+  }
+
+  /** Materialized views over the SQL engine: status, refresh, drop. */
+  public MaterializedViews materializedViews() {
+    return materializedViews;
+  }
+
   /** The lake catalog: Iceberg tables, views and external tables; served at {@code /iceberg/}. */
   public LakeCatalog catalog() {
     return catalog;
@@ -380,6 +418,11 @@ public final class BasinServer implements AutoCloseable {
       http.stop();
       http = null;
     }
+    // pgwire before the engine: open sessions are cancelled and closed
+    if (pgwire != null) {
+      pgwire.close();
+      pgwire = null;
+    }
     if (background != null) {
       background.shutdownNow();
       background = null;
@@ -396,6 +439,16 @@ public final class BasinServer implements AutoCloseable {
     if (streamLog != null) {
       streamLog.close();
       streamLog = null;
+    }
+    // queries before the engine: running ones are stopped and recorded as failed
+    if (queries != null) {
+      queries.close();
+      queries = null;
+    }
+    // the refresher before the engine, whose sessions it uses
+    if (materializedViewRefresher != null) {
+      materializedViewRefresher.close();
+      materializedViewRefresher = null;
     }
     if (sqlEngine != null) {
       sqlEngine.close();

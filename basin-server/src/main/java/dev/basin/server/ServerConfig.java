@@ -4,6 +4,9 @@ import dev.basin.catalog.CatalogConfig;
 import dev.basin.common.config.Config;
 import dev.basin.common.config.ConfigDef;
 import dev.basin.common.config.ConfigKey;
+import dev.basin.server.pgwire.PgAuthMethod;
+import dev.basin.server.pgwire.PgWireConfig;
+import dev.basin.sql.service.QueryServiceConfig;
 import dev.basin.stream.StreamsConfig;
 import dev.basin.stream.log.LocalStreamLogConfig.FsyncMode;
 import java.nio.file.Path;
@@ -28,7 +31,29 @@ public final class ServerConfig {
           4581,
           0,
           65535,
-          "PostgreSQL wire-protocol port (reserved: the SQL service is not built yet)");
+          "PostgreSQL wire-protocol port (0 picks a free port); user = access key id, password ="
+              + " secret access key, database basin");
+  public static final ConfigKey<PgAuthMethod> PG_AUTH_METHOD =
+      ConfigKey.oneOf(
+          "pg.auth-method",
+          PgAuthMethod.class,
+          PgAuthMethod.SCRAM_SHA_256,
+          "How PostgreSQL clients send the secret: scram-sha-256 (never on the wire) or password"
+              + " (cleartext; only for clients without SCRAM on a trusted network)");
+  public static final ConfigKey<Integer> PG_MAX_CONNECTIONS =
+      ConfigKey.integer(
+          "pg.max-connections",
+          64,
+          1,
+          10_000,
+          "Most concurrent PostgreSQL sessions; more are refused with SQLSTATE 53300");
+  public static final ConfigKey<Long> PG_MAX_MESSAGE_BYTES =
+      ConfigKey.size(
+          "pg.max-message-bytes",
+          64L * 1024 * 1024,
+          64 * 1024,
+          "Largest PostgreSQL protocol message accepted (a query text or bound parameters);"
+              + " a larger one ends that connection");
   public static final ConfigKey<Boolean> AUTH_ENABLED =
       ConfigKey.bool(
           "auth.enabled",
@@ -160,6 +185,38 @@ public final class ServerConfig {
   public static final ConfigKey<Integer> SQL_THREADS =
       ConfigKey.integer(
           "sql.threads", 0, 0, 1024, "Threads DuckDB runs each query on (0: one per core)");
+  public static final ConfigKey<Integer> QUERY_MAX_CONCURRENT =
+      ConfigKey.integer(
+          "query.max-concurrent",
+          4,
+          1,
+          1024,
+          "Queries of the query service (Athena API, /api/v1/queries, basin sql) that run at once");
+  public static final ConfigKey<Integer> QUERY_MAX_QUEUED =
+      ConfigKey.integer(
+          "query.max-queued",
+          100,
+          0,
+          100_000,
+          "Queries that may wait for a slot; beyond running plus queued, submissions are refused"
+              + " with TooManyRequestsException (HTTP 429 on the native API)");
+  public static final ConfigKey<Duration> QUERY_TIMEOUT =
+      ConfigKey.duration(
+          "query.timeout",
+          Duration.ofMinutes(30),
+          "How long a query may run before it fails with a timeout (Athena's default DML timeout)");
+  public static final ConfigKey<String> QUERY_RESULTS_LOCATION =
+      ConfigKey.string(
+          "query.results-location",
+          "s3://results/",
+          "Where query results go (<location><execution id>.csv) unless the workgroup or the"
+              + " request names one");
+  public static final ConfigKey<Duration> QUERY_RESULT_REUSE_MAX_AGE =
+      ConfigKey.duration(
+          "query.result-reuse-max-age",
+          Duration.ofDays(7),
+          "How old a previous result may be to answer a repeated query (it is never reused once a"
+              + " table it read has a new snapshot); 0s turns reuse off");
   public static final ConfigKey<Integer> DELIVERY_MAX_STREAMS =
       ConfigKey.integer(
           "delivery.max-streams",
@@ -208,6 +265,9 @@ public final class ServerConfig {
           BIND,
           HTTP_PORT,
           PG_PORT,
+          PG_AUTH_METHOD,
+          PG_MAX_CONNECTIONS,
+          PG_MAX_MESSAGE_BYTES,
           AUTH_ENABLED,
           ACCESS_KEY_ID,
           SECRET_ACCESS_KEY,
@@ -239,6 +299,11 @@ public final class ServerConfig {
           DELIVERY_COMPACTION_INTERVAL,
           SQL_MEMORY_LIMIT,
           SQL_THREADS,
+          QUERY_MAX_CONCURRENT,
+          QUERY_MAX_QUEUED,
+          QUERY_TIMEOUT,
+          QUERY_RESULTS_LOCATION,
+          QUERY_RESULT_REUSE_MAX_AGE,
           DELIVERY_SNAPSHOT_RETENTION,
           LOG_FORMAT,
           LOG_LEVEL
@@ -281,6 +346,33 @@ public final class ServerConfig {
     }
     return new CatalogConfig(
         url, c.get(CATALOG_JDBC_USER), c.get(CATALOG_JDBC_PASSWORD), c.get(CATALOG_WAREHOUSE));
+  }
+
+  /**
+   * The query service's settings.
+   *
+   * @throws IllegalArgumentException naming the setting if a value is out of range
+   */
+  static QueryServiceConfig queries(Config c, Path dataDir) {
+    try {
+      return QueryServiceConfig.defaults(dataDir)
+          .withConcurrency(c.get(QUERY_MAX_CONCURRENT), c.get(QUERY_MAX_QUEUED))
+          .withDefaultTimeout(c.get(QUERY_TIMEOUT))
+          .withDefaultOutputLocation(c.get(QUERY_RESULTS_LOCATION))
+          .withResultReuseMaxAge(c.get(QUERY_RESULT_REUSE_MAX_AGE));
+    } catch (dev.basin.common.error.BasinException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("invalid query.* setting: " + e.getMessage(), e);
+    }
+  }
+
+  /** The PostgreSQL wire-protocol endpoint's settings. */
+  static PgWireConfig pgwire(Config c) {
+    long maxMessage = c.get(PG_MAX_MESSAGE_BYTES);
+    return PgWireConfig.defaults(c.get(BIND), c.get(PG_PORT))
+        .withAuthMethod(c.get(PG_AUTH_METHOD))
+        .withAuthEnabled(c.get(AUTH_ENABLED))
+        .withMaxConnections(c.get(PG_MAX_CONNECTIONS))
+        .withMaxMessageBytes((int) Math.min(maxMessage, Integer.MAX_VALUE - 8));
   }
 
   static StreamsConfig streams(Config c) {

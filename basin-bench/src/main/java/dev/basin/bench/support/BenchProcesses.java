@@ -18,8 +18,11 @@ public final class BenchProcesses {
 
   private BenchProcesses() {}
 
-  /** A running Basin server: its process, {@code http://127.0.0.1:<port>} and data dir. */
-  public record Server(ChildProcess process, String endpoint, Path dataDir) {}
+  /**
+   * A running Basin server: its process, {@code http://127.0.0.1:<port>}, data dir and
+   * PostgreSQL-wire port.
+   */
+  public record Server(ChildProcess process, String endpoint, Path dataDir, int pgPort) {}
 
   /** {@code java -Xmx1g -cp classpath} with the benchmarks' quiet logging. */
   public static List<String> java(String classpath) {
@@ -44,7 +47,11 @@ public final class BenchProcesses {
     ChildProcess.Started started =
         ChildProcess.startServer(
             "basin-server", cmd, work.resolve("logs/basin-server.log"), BASIN_READY, 180);
-    return new Server(started.process(), "http://127.0.0.1:" + started.ready().group(1), dataDir);
+    return new Server(
+        started.process(),
+        "http://127.0.0.1:" + started.ready().group(1),
+        dataDir,
+        Integer.parseInt(started.ready().group(2)));
   }
 
   /**

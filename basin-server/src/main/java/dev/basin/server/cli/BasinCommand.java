@@ -34,6 +34,7 @@ public final class BasinCommand implements Runnable {
     cli.addSubcommand("lifecycle", LifecycleCommand.commandLine(env));
     cli.addSubcommand("catalog", CatalogCommands.commandLine(env));
     cli.addSubcommand("delivery", DeliveryCommands.commandLine(env));
+    cli.addSubcommand("sql", new SqlCommand(env));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof BasinException

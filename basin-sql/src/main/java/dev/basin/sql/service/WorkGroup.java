@@ -76,6 +76,17 @@ public record WorkGroup(
         createdAt);
   }
 
+  public WorkGroup withCreatedAt(Instant at) {
+    return new WorkGroup(
+        name,
+        description,
+        enabled,
+        outputLocation,
+        bytesScannedCutoffPerQuery,
+        enforceConfiguration,
+        at);
+  }
+
   /**
    * Changes to a workgroup; a null member leaves the setting as it is.
    *

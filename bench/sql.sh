@@ -30,5 +30,5 @@ has_out=0
 for a in "${args[@]}"; do [[ "$a" == --out || "$a" == --out=* ]] && has_out=1; done
 if [[ $has_out == 0 ]]; then args+=(--out "$bench_dir/sql-benchmark.md"); fi
 
-exec java -Xmx512m -cp "$classpath" dev.basin.bench.sql.SqlBenchmark \
+exec java -Xmx512m -Dlogback.configurationFile=basin-bench-logback.xml -cp "$classpath" dev.basin.bench.sql.SqlBenchmark \
   --command "./bench/sql.sh${*:+ $*}" "${args[@]}"

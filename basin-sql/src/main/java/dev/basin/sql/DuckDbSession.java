@@ -63,7 +63,7 @@ public final class DuckDbSession implements SqlSession {
     this.engine = engine;
     this.connection = connection;
     this.context = context;
-    this.resolver = new TableResolver(engine.catalog(), engine.files());
+    this.resolver = new TableResolver(engine.catalog(), engine.files(), engine.plans());
     this.planner = new QueryPlanner(resolver, connection, engine.config().maxViewDepth());
     this.writer =
         new IcebergTableWriter(

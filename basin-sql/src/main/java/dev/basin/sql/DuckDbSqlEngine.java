@@ -48,6 +48,7 @@ public final class DuckDbSqlEngine implements SqlEngine {
   private final DuckDBConnection root;
   private final LakeFiles files;
   private final CatalogMirror mirror;
+  private final dev.basin.sql.plan.PlanCache plans = new dev.basin.sql.plan.PlanCache(512);
   private final Set<DuckDbSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile MaterializedViewSupport materializedViews;
   private volatile boolean closed;
@@ -101,6 +102,8 @@ public final class DuckDbSqlEngine implements SqlEngine {
           "SET temp_directory = "
               + Sql.quoteString(config.workDirectory().resolve("spill").toString()));
       setup.add("SET preserve_insertion_order = true");
+      // Lake data files are immutable (a new put is a new file), so footers may be cached.
+      setup.add("SET parquet_metadata_cache = true");
       try (Statement s = root.createStatement()) {
         for (String sql : setup) {
           s.execute(sql);
@@ -205,6 +208,10 @@ public final class DuckDbSqlEngine implements SqlEngine {
 
   LakeFiles files() {
     return files;
+  }
+
+  dev.basin.sql.plan.PlanCache plans() {
+    return plans;
   }
 
   CatalogMirror mirror() {

@@ -71,6 +71,19 @@ public final class SqlServiceDriver {
     String url = "jdbc:postgresql://127.0.0.1:" + a.get("pg-port") + "/basin";
     try (Connection c =
         DriverManager.getConnection(url, a.get("access-key"), a.get("secret-key"))) {
+      ObjectNode pg = result.putObject("pgwire");
+      try (Statement s = c.createStatement()) {
+        for (Map.Entry<String, String> q : SqlQueries.all().entrySet()) {
+          String sql = SqlQueries.forBasin(q.getValue(), db);
+          drain(s.executeQuery(sql));
+          ArrayNode times = pg.putArray(q.getKey());
+          for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            drain(s.executeQuery(sql));
+            times.add((System.nanoTime() - start) / 1e6);
+          }
+        }
+      }
       ArrayNode select1 = result.putArray("pgSelect1");
       try (Statement s = c.createStatement()) {
         for (int i = 0; i < 20; i++) {

@@ -69,10 +69,15 @@ public final class TableResolver {
 
   private final LakeCatalog catalog;
   private final LakeFiles files;
+  private final PlanCache plans;
 
-  public TableResolver(LakeCatalog catalog, LakeFiles files) {
+  /**
+   * @param plans planned scans shared by every session of an engine
+   */
+  public TableResolver(LakeCatalog catalog, LakeFiles files, PlanCache plans) {
     this.catalog = catalog;
     this.files = files;
+    this.plans = plans;
   }
 
   public LakeCatalog catalog() {
@@ -316,6 +321,7 @@ public final class TableResolver {
     }
     org.apache.iceberg.TableScan scan =
         h.table().newScan().useSnapshot(h.snapshot().snapshotId()).caseSensitive(false);
+    StringBuilder filters = new StringBuilder();
     for (Conjunct c : conjuncts) {
       Expression e = toExpression(c);
       if (e == null) {
@@ -324,10 +330,37 @@ public final class TableResolver {
       try {
         Binder.bind(schema.asStruct(), e, false);
         scan = scan.filter(e);
+        filters.append(e).append(';');
       } catch (ValidationException | IllegalArgumentException | UnsupportedOperationException ex) {
         // A predicate Iceberg cannot bind (type mismatch, unknown column) only costs pruning.
       }
     }
+    // A snapshot never changes, so the same snapshot, schema and filters always plan the same
+    // files: repeated queries (dashboards) skip manifest reading.
+    String cacheKey =
+        h.table().uuid()
+            + "/"
+            + h.snapshot().snapshotId()
+            + "/"
+            + schema.schemaId()
+            + "/"
+            + String.join(",", hiddenColumns)
+            + "/"
+            + filters;
+    Resolved cached = plans.get(cacheKey);
+    if (cached != null && cached.scans().get(0).table().equals(h.qualifiedName())) {
+      return cached;
+    }
+    Resolved planned = planIceberg(h, schema, hiddenColumns, scan);
+    plans.put(cacheKey, planned);
+    return planned;
+  }
+
+  private Resolved planIceberg(
+      IcebergHandle h,
+      Schema schema,
+      List<String> hiddenColumns,
+      org.apache.iceberg.TableScan scan) {
     List<String> paths = new ArrayList<>();
     long bytes = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
@@ -358,7 +391,8 @@ public final class TableResolver {
             totalFiles,
             bytes,
             totalBytes);
-    return new Resolved(readParquet(schema, paths, hiddenColumns), List.of(report));
+    return new Resolved(
+        readParquet(schema, paths, hiddenColumns, namesStable(h.table(), schema)), List.of(report));
   }
 
   /**
@@ -370,12 +404,43 @@ public final class TableResolver {
     for (org.apache.iceberg.DataFile f : dataFiles) {
       paths.add(files.localPath(f.location()).toString());
     }
-    return readParquet(schema, paths, List.of());
+    return readParquet(schema, paths, List.of(), false);
   }
 
-  private static String readParquet(Schema schema, List<String> paths, List<String> hiddenColumns) {
+  /**
+   * Whether every column of {@code schema} had the same id, name and type in every schema the table
+   * ever had: then every data file holds each column under the name it has now, and reading by name
+   * is the same as reading by field id. (Mapping by id through read_parquet's {@code schema}
+   * parameter hides the files' statistics from DuckDB's optimizer, which can pick a much slower
+   * join order, so the by-name read is preferred whenever it is exact.)
+   */
+  static boolean namesStable(Table table, Schema schema) {
+    for (Schema past : table.schemas().values()) {
+      for (Types.NestedField f : schema.columns()) {
+        Types.NestedField then = past.findField(f.fieldId());
+        if (then == null || !then.name().equals(f.name()) || !then.type().equals(f.type())) {
+          return false;
+        }
+        if (past.columns().stream()
+            .anyMatch(p -> p.name().equalsIgnoreCase(f.name()) && p.fieldId() != f.fieldId())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static String readParquet(
+      Schema schema, List<String> paths, List<String> hiddenColumns, boolean byName) {
     if (paths.isEmpty()) {
       return emptyRelation(schema, hiddenColumns);
+    }
+    if (byName) {
+      return "(SELECT "
+          + visibleColumns(schema, hiddenColumns)
+          + " FROM read_parquet("
+          + Sql.stringList(paths)
+          + "))";
     }
     StringBuilder map = new StringBuilder("MAP {");
     boolean first = true;

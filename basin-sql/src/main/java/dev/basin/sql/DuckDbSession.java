@@ -50,6 +50,7 @@ public final class DuckDbSession implements SqlSession {
 
   private final DuckDbSqlEngine engine;
   private final Connection connection;
+  private final Connection planning;
   private final SessionContext context;
   private final TableResolver resolver;
   private final QueryPlanner planner;
@@ -59,12 +60,14 @@ public final class DuckDbSession implements SqlSession {
   private volatile boolean cancelled;
   private boolean closed;
 
-  DuckDbSession(DuckDbSqlEngine engine, Connection connection, SessionContext context) {
+  DuckDbSession(
+      DuckDbSqlEngine engine, Connection connection, Connection planning, SessionContext context) {
     this.engine = engine;
     this.connection = connection;
+    this.planning = planning;
     this.context = context;
     this.resolver = new TableResolver(engine.catalog(), engine.files(), engine.plans());
-    this.planner = new QueryPlanner(resolver, connection, engine.config().maxViewDepth());
+    this.planner = new QueryPlanner(resolver, planning, engine.config().maxViewDepth());
     this.writer =
         new IcebergTableWriter(
             engine.catalog(),
@@ -121,6 +124,7 @@ public final class DuckDbSession implements SqlSession {
   @Override
   public PreparedSql prepare(String sql) {
     ensureOpen();
+    cancelled = false;
     if (sql == null) {
       throw new SqlException(SqlState.SYNTAX_ERROR, "the statement is empty");
     }
@@ -207,6 +211,7 @@ public final class DuckDbSession implements SqlSession {
           sql,
           StatementKind.WRITE,
           List.of(),
+          planner.plan(c.sql(), database).scans(),
           () -> {
             long rows = writer.createTableAs(c, qualify(c.table()));
             engine.mirror().invalidate();
@@ -218,6 +223,7 @@ public final class DuckDbSession implements SqlSession {
           sql,
           StatementKind.WRITE,
           List.of(),
+          planner.plan(i.sql(), database).scans(),
           () -> {
             IcebergTableWriter.Result r = writer.insert(qualify(i.table()), i.columns(), i.sql());
             return Cursors.Rows.command("INSERT 0 " + r.rows(), r.rows(), r.scans());
@@ -366,6 +372,9 @@ public final class DuckDbSession implements SqlSession {
     @Override
     public ResultCursor execute(List<?> parameters) {
       ensureOpen();
+      if (used) {
+        cancelled = false;
+      }
       if (used && !planned.scans().isEmpty()) {
         replan();
       }
@@ -409,7 +418,7 @@ public final class DuckDbSession implements SqlSession {
   /** Runs a prepared DuckDB statement and streams its rows; cancellable through the session. */
   ResultCursor runQuery(PreparedStatement ps, List<TableScan> scans, Runnable onClose)
       throws SQLException {
-    cancelled = false;
+    checkCancelled();
     running = ps;
     try {
       ResultSet rs = ps.executeQuery();
@@ -432,7 +441,7 @@ public final class DuckDbSession implements SqlSession {
 
   /** Runs a statement text in DuckDB that returns no rows (the writer's COPY … TO), cancellable. */
   public void runInternal(String sql) {
-    cancelled = false;
+    checkCancelled();
     try (java.sql.Statement s = connection.createStatement()) {
       running = s;
       s.execute(sql);
@@ -448,7 +457,7 @@ public final class DuckDbSession implements SqlSession {
 
   /** Runs a query in DuckDB and returns all rows (small internal results only). */
   public List<Object[]> queryInternal(String sql) {
-    cancelled = false;
+    checkCancelled();
     try (java.sql.Statement s = connection.createStatement()) {
       running = s;
       try (ResultSet rs = s.executeQuery(sql)) {
@@ -944,7 +953,18 @@ public final class DuckDbSession implements SqlSession {
 
   private PreparedSql local(
       String sql, StatementKind kind, List<SqlColumn> columns, Supplier<ResultCursor> action) {
+    return local(sql, kind, columns, List.of(), action);
+  }
+
+  private PreparedSql local(
+      String sql,
+      StatementKind kind,
+      List<SqlColumn> columns,
+      List<TableScan> scans,
+      Supplier<ResultCursor> action) {
     return new PreparedSql() {
+      private boolean used;
+
       @Override
       public String sql() {
         return sql;
@@ -967,12 +987,16 @@ public final class DuckDbSession implements SqlSession {
 
       @Override
       public List<TableScan> scans() {
-        return List.of();
+        return scans;
       }
 
       @Override
       public ResultCursor execute(List<?> parameters) {
         ensureOpen();
+        if (used) {
+          cancelled = false;
+        }
+        used = true;
         if (!parameters.isEmpty()) {
           throw new SqlException(
               SqlState.INVALID_PARAMETER_VALUE, "this statement takes no parameters");
@@ -1024,6 +1048,16 @@ public final class DuckDbSession implements SqlSession {
     return cancelled;
   }
 
+  /**
+   * Throws {@link SqlState#QUERY_CANCELED} if {@link #cancel()} was called since the statement
+   * started; writers call it last thing before they commit.
+   */
+  public void checkCancelled() {
+    if (cancelled) {
+      throw new SqlException(SqlState.QUERY_CANCELED, "the statement was cancelled");
+    }
+  }
+
   @Override
   public void cancel() {
     cancelled = true;
@@ -1045,6 +1079,7 @@ public final class DuckDbSession implements SqlSession {
     closed = true;
     try {
       connection.close();
+      planning.close();
     } catch (SQLException e) {
       // closing a duplicated in-memory connection cannot lose data
     }

@@ -48,7 +48,7 @@ public final class DuckDbSqlEngine implements SqlEngine {
   private final DuckDBConnection root;
   private final LakeFiles files;
   private final CatalogMirror mirror;
-  private final dev.basin.sql.plan.PlanCache plans = new dev.basin.sql.plan.PlanCache(512);
+  private final dev.basin.sql.plan.PlanCache plans = new dev.basin.sql.plan.PlanCache(64L * 1024 * 1024);
   private final Set<DuckDbSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile MaterializedViewSupport materializedViews;
   private volatile boolean closed;
@@ -166,7 +166,10 @@ public final class DuckDbSqlEngine implements SqlEngine {
     }
     try {
       Connection connection = root.duplicate();
-      DuckDbSession session = new DuckDbSession(this, connection, context);
+      // Planning parses on its own connection: DuckDB refuses new work on a connection whose
+      // streamed result is still open (a suspended pgwire portal).
+      Connection planning = root.duplicate();
+      DuckDbSession session = new DuckDbSession(this, connection, planning, context);
       sessions.add(session);
       return session;
     } catch (SQLException e) {

@@ -91,8 +91,12 @@ public final class LakeFiles {
               store.get(loc.bucket(), loc.key(), dev.basin.spi.storage.GetOptions.current());
           InputStream in = content.stream()) {
         Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
       }
-      Files.move(tmp, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      evict(cached);
       return cached;
     } catch (ObjectStoreException e) {
       if (e.reason() == ObjectStoreException.Reason.NO_SUCH_KEY
@@ -109,6 +113,41 @@ public final class LakeFiles {
           SqlState.INTERNAL_ERROR, "cannot read " + uri + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot cache " + uri, e);
+    }
+  }
+
+  /** Most bytes of copied objects kept in the cache; the least recently copied go first. */
+  private static final long CACHE_BYTES = 4L * 1024 * 1024 * 1024;
+
+  private synchronized void evict(Path keep) throws IOException {
+    java.util.List<Path> files;
+    try (java.util.stream.Stream<Path> s = Files.list(cacheDir)) {
+      files = new java.util.ArrayList<>(s.filter(Files::isRegularFile).toList());
+    }
+    long total = 0;
+    for (Path p : files) {
+      total += Files.size(p);
+    }
+    if (total <= CACHE_BYTES) {
+      return;
+    }
+    files.sort(
+        java.util.Comparator.comparing(
+            p -> {
+              try {
+                return Files.getLastModifiedTime(p).toMillis();
+              } catch (IOException e) {
+                return 0L;
+              }
+            }));
+    for (Path p : files) {
+      if (total <= CACHE_BYTES) {
+        break;
+      }
+      if (!p.equals(keep)) {
+        total -= Files.size(p);
+        Files.deleteIfExists(p);
+      }
     }
   }
 

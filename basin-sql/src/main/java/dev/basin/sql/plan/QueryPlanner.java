@@ -78,20 +78,16 @@ public final class QueryPlanner {
     }
     String text = TimeTravel.rewrite(sql);
     JsonNode root = serialize(text, sql);
-    if (root == null) {
-      // A statement DuckDB cannot serialize (PIVOT, SUMMARIZE…): run as written.
-      return new Planned(text, List.of(), true);
-    }
     JsonNode statements = root.path("statements");
     if (statements.size() != 1) {
       throw new SqlException(
           SqlState.SYNTAX_ERROR,
           "only one statement may be run at a time; found " + statements.size());
     }
-    Set<String> cteNames = new HashSet<>();
+    Map<JsonNode, Set<String>> visibleCtes = new IdentityHashMap<>();
     List<JsonNode> tables = new ArrayList<>();
     List<JsonNode> selects = new ArrayList<>();
-    collect(statements.get(0), cteNames, tables, selects);
+    collect(statements.get(0), Set.of(), visibleCtes, tables, selects);
 
     Map<JsonNode, TableResolver.Handle> handles = new IdentityHashMap<>();
     boolean metadata = false;
@@ -106,8 +102,9 @@ public final class QueryPlanner {
         }
       }
       if (schema.isEmpty()) {
-        if (cteNames.contains(name.toLowerCase(Locale.ROOT)) || defaultDatabase == null) {
-          metadata |= !cteNames.contains(name.toLowerCase(Locale.ROOT));
+        boolean cte = visibleCtes.get(t).contains(name.toLowerCase(Locale.ROOT));
+        if (cte || defaultDatabase == null) {
+          metadata |= !cte;
           continue;
         }
         Optional<TableResolver.Handle> h = lookupIfPresent(defaultDatabase, name, atClause(t));
@@ -148,6 +145,8 @@ public final class QueryPlanner {
       if (h instanceof TableResolver.ViewHandle v) {
         Planned inner = plan(v.sql(), v.defaultDatabase(), depth + 1, overrides);
         relation = "(" + inner.sql() + ")";
+        // The view's own version joins the scans so that a redefinition changes the cache key.
+        scans.add(new TableScan(v.qualifiedName(), "view:" + v.version(), 0, 0, 0, 0));
         scans.addAll(inner.scans());
       } else if (overrides.containsKey(h.qualifiedName().toLowerCase(Locale.ROOT))) {
         relation = overrides.get(h.qualifiedName().toLowerCase(Locale.ROOT));
@@ -219,7 +218,12 @@ public final class QueryPlanner {
           String type = node.path("error_type").asText("");
           String message = node.path("error_message").asText("invalid statement");
           if (!type.equals("parser")) {
-            return null;
+            // Only single SELECT-like statements may reach DuckDB; everything else Basin runs
+            // itself (StatementParser) or refuses.
+            throw new SqlException(
+                SqlState.FEATURE_NOT_SUPPORTED,
+                "this statement cannot run as a query: " + message
+                    + "; Basin runs one SELECT (or WITH/VALUES/PIVOT) at a time");
           }
           int bytePos = node.path("position").asInt(-1);
           int position = bytePos < 0 ? 0 : charPosition(text, bytePos) + 1;
@@ -286,26 +290,56 @@ public final class QueryPlanner {
     return new TableResolver.AtClause(unit, value);
   }
 
-  /** Finds table references, CTE names and SELECT nodes anywhere in the tree. */
+  /**
+   * Finds table references and SELECT nodes anywhere in the tree, and for each table reference the
+   * CTE names visible where it stands: a WITH clause's names are visible in the query it belongs to
+   * and in the CTEs defined after each one (a CTE's own body sees only earlier ones, unless it is
+   * recursive).
+   */
   private static void collect(
-      JsonNode node, Set<String> cteNames, List<JsonNode> tables, List<JsonNode> selects) {
-    if (node.isObject()) {
-      String type = node.path("type").asText("");
-      if (type.equals("BASE_TABLE")) {
-        tables.add(node);
-      } else if (type.equals("SELECT_NODE")) {
-        selects.add(node);
-      }
-      JsonNode cteMap = node.path("cte_map").path("map");
-      if (cteMap.isArray()) {
-        for (JsonNode entry : cteMap) {
-          cteNames.add(entry.path("key").asText("").toLowerCase(Locale.ROOT));
-        }
-      }
-      node.fields().forEachRemaining(f -> collect(f.getValue(), cteNames, tables, selects));
-    } else if (node.isArray()) {
-      node.forEach(n -> collect(n, cteNames, tables, selects));
+      JsonNode node,
+      Set<String> visible,
+      Map<JsonNode, Set<String>> visibleCtes,
+      List<JsonNode> tables,
+      List<JsonNode> selects) {
+    if (node.isArray()) {
+      node.forEach(n -> collect(n, visible, visibleCtes, tables, selects));
+      return;
     }
+    if (!node.isObject()) {
+      return;
+    }
+    String type = node.path("type").asText("");
+    if (type.equals("BASE_TABLE")) {
+      tables.add(node);
+      visibleCtes.put(node, visible);
+    } else if (type.equals("SELECT_NODE")) {
+      selects.add(node);
+    }
+    Set<String> scope = visible;
+    JsonNode cteMap = node.path("cte_map").path("map");
+    if (cteMap.isArray() && cteMap.size() > 0) {
+      Set<String> growing = new HashSet<>(visible);
+      for (JsonNode entry : cteMap) {
+        String name = entry.path("key").asText("").toLowerCase(Locale.ROOT);
+        Set<String> bodyScope = new HashSet<>(growing);
+        if (entry.path("value").path("query").path("node").path("type").asText("")
+            .equals("RECURSIVE_CTE_NODE")) {
+          bodyScope.add(name);
+        }
+        collect(entry.path("value"), Set.copyOf(bodyScope), visibleCtes, tables, selects);
+        growing.add(name);
+      }
+      scope = Set.copyOf(growing);
+    }
+    final Set<String> inner = scope;
+    node.fields()
+        .forEachRemaining(
+            f -> {
+              if (!f.getKey().equals("cte_map")) {
+                collect(f.getValue(), inner, visibleCtes, tables, selects);
+              }
+            });
   }
 
   /**
@@ -488,9 +522,7 @@ public final class QueryPlanner {
       return switch (kind) {
         case "INTEGER" -> Long.parseLong(text);
         case "NUMERIC", "DECIMAL" ->
-            text.contains("e") || text.contains("E")
-                ? (Object) Double.parseDouble(text)
-                : new BigDecimal(text);
+            text.contains("e") || text.contains("E") ? null : new BigDecimal(text);
         case "STRING" -> text;
         case "BOOLEAN" -> Boolean.parseBoolean(text);
         default -> null;

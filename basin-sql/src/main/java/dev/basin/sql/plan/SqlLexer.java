@@ -69,7 +69,7 @@ public final class SqlLexer {
       if (Character.isWhitespace(c)) {
         i++;
       } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-        while (i < n && sql.charAt(i) != '\n') {
+        while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
           i++;
         }
       } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
@@ -80,11 +80,12 @@ public final class SqlLexer {
         i = close + 2;
       } else if (c == '\'' || ((c == 'E' || c == 'e') && i + 1 < n && sql.charAt(i + 1) == '\'')) {
         int start = i;
-        if (c != '\'') {
-          i++;
-        }
         StringBuilder value = new StringBuilder();
-        i = quoted(sql, i, '\'', value, "string literal");
+        if (c != '\'') {
+          i = escapedString(sql, i + 1, value);
+        } else {
+          i = quoted(sql, i, '\'', value, "string literal");
+        }
         tokens.add(new Token(Kind.STRING, value.toString(), start, i));
       } else if (c == '"') {
         int start = i;
@@ -137,6 +138,33 @@ public final class SqlLexer {
       }
     }
     return tokens;
+  }
+
+  /** An E'…' string: backslash escapes the next character, '' is a quote. */
+  private static int escapedString(String sql, int i, StringBuilder value) {
+    int start = i;
+    i++;
+    while (true) {
+      if (i >= sql.length()) {
+        throw error("unterminated string literal", start);
+      }
+      char c = sql.charAt(i);
+      if (c == '\\' && i + 1 < sql.length()) {
+        value.append(sql.charAt(i + 1));
+        i += 2;
+        continue;
+      }
+      if (c == '\'') {
+        if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
+          value.append('\'');
+          i += 2;
+          continue;
+        }
+        return i + 1;
+      }
+      value.append(c);
+      i++;
+    }
   }
 
   private static int quoted(String sql, int i, char quote, StringBuilder value, String what) {

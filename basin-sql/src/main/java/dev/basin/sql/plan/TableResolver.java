@@ -118,11 +118,17 @@ public final class TableResolver {
   }
 
   /** A view: its SQL is planned in place of the name. */
-  record ViewHandle(String qualifiedName, String sql, String defaultDatabase, List<String> columns)
+  record ViewHandle(
+      String qualifiedName, String sql, String defaultDatabase, List<String> columns, String version)
       implements Handle {}
 
-  /** A table resolved to SQL. */
-  public record Resolved(String sql, List<TableScan> scans) {}
+  /** A table resolved to SQL, with the local files it reads. */
+  public record Resolved(String sql, List<TableScan> scans, List<java.nio.file.Path> files) {
+
+    public Resolved(String sql, List<TableScan> scans) {
+      this(sql, scans, List.of());
+    }
+  }
 
   /**
    * Looks a table up.
@@ -196,7 +202,9 @@ public final class TableResolver {
       String viewDb = ns == null || ns.isEmpty() ? db : ns.level(0);
       List<String> cols = new ArrayList<>();
       view.schema().columns().forEach(f -> cols.add(f.name().toLowerCase(Locale.ROOT)));
-      return Optional.of(new ViewHandle(qualified, sql, viewDb, cols));
+      String version =
+          view.currentVersion().versionId() + "@" + Integer.toHexString(sql.hashCode());
+      return Optional.of(new ViewHandle(qualified, sql, viewDb, cols, version));
     } catch (NoSuchViewException e) {
       // not a view
     }
@@ -319,20 +327,31 @@ public final class TableResolver {
           emptyRelation(schema, hiddenColumns),
           List.of(new TableScan(h.qualifiedName(), "empty", 0, 0, 0, 0)));
     }
-    org.apache.iceberg.TableScan scan =
-        h.table().newScan().useSnapshot(h.snapshot().snapshotId()).caseSensitive(false);
+    // Iceberg binds scan filters to the table's current schema, so each conjunct is translated
+    // from the (possibly older, time-travelled) schema the query reads to the current name of the
+    // same field id, with its literal converted to the field's type.
+    Schema current = h.table().schema();
+    List<Expression> bound = new ArrayList<>();
     StringBuilder filters = new StringBuilder();
     for (Conjunct c : conjuncts) {
-      Expression e = toExpression(c);
+      Types.NestedField field = schema.caseInsensitiveFindField(c.column());
+      if (field == null || schema.findField(field.fieldId()) == null) {
+        continue;
+      }
+      Types.NestedField now = current.findField(field.fieldId());
+      if (now == null || !now.type().equals(field.type())) {
+        continue;
+      }
+      Expression e = toExpression(now.name(), now.type(), c);
       if (e == null) {
         continue;
       }
       try {
-        Binder.bind(schema.asStruct(), e, false);
-        scan = scan.filter(e);
+        Binder.bind(current.asStruct(), e, true);
+        bound.add(e);
         filters.append(e).append(';');
-      } catch (ValidationException | IllegalArgumentException | UnsupportedOperationException ex) {
-        // A predicate Iceberg cannot bind (type mismatch, unknown column) only costs pruning.
+      } catch (RuntimeException ex) {
+        // A predicate Iceberg cannot bind only costs pruning.
       }
     }
     // A snapshot never changes, so the same snapshot, schema and filters always plan the same
@@ -351,9 +370,26 @@ public final class TableResolver {
     if (cached != null && cached.scans().get(0).table().equals(h.qualifiedName())) {
       return cached;
     }
-    Resolved planned = planIceberg(h, schema, hiddenColumns, scan);
-    plans.put(cacheKey, planned);
+    Resolved planned;
+    try {
+      planned = planIceberg(h, schema, hiddenColumns, scan(h, bound));
+    } catch (SqlException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // Pruning is an optimisation: if the filters trip Iceberg up, read the snapshot unfiltered.
+      planned = planIceberg(h, schema, hiddenColumns, scan(h, List.of()));
+    }
+    plans.put(cacheKey, planned, planned.files());
     return planned;
+  }
+
+  private static org.apache.iceberg.TableScan scan(IcebergHandle h, List<Expression> filters) {
+    org.apache.iceberg.TableScan scan =
+        h.table().newScan().useSnapshot(h.snapshot().snapshotId()).caseSensitive(true);
+    for (Expression e : filters) {
+      scan = scan.filter(e);
+    }
+    return scan;
   }
 
   private Resolved planIceberg(
@@ -386,7 +422,7 @@ public final class TableResolver {
     TableScan report =
         new TableScan(
             h.qualifiedName(),
-            "snapshot:" + h.snapshot().snapshotId(),
+            "snapshot:" + h.snapshot().snapshotId() + "/schema:" + h.table().schema().schemaId(),
             paths.size(),
             totalFiles,
             bytes,
@@ -493,19 +529,30 @@ public final class TableResolver {
     return "(SELECT " + String.join(", ", cols) + " LIMIT 0)";
   }
 
-  static Expression toExpression(Conjunct c) {
-    List<Object> v = c.values();
-    if (v.isEmpty() || v.stream().anyMatch(java.util.Objects::isNull)) {
+  /**
+   * An Iceberg predicate equivalent to {@code c} on a column of {@code type}, or null when the
+   * literal cannot be converted exactly (the predicate then only costs pruning).
+   */
+  static Expression toExpression(String column, Type type, Conjunct c) {
+    List<Object> values = new ArrayList<>();
+    for (Object v : c.values()) {
+      Object converted = Literals.coerce(type, v);
+      if (converted == null) {
+        return null;
+      }
+      values.add(converted);
+    }
+    if (values.isEmpty()) {
       return null;
     }
-    String col = c.column();
+    Object v = values.get(0);
     return switch (c.op()) {
-      case "=" -> Expressions.equal(col, v.get(0));
-      case "<" -> Expressions.lessThan(col, v.get(0));
-      case "<=" -> Expressions.lessThanOrEqual(col, v.get(0));
-      case ">" -> Expressions.greaterThan(col, v.get(0));
-      case ">=" -> Expressions.greaterThanOrEqual(col, v.get(0));
-      case "IN" -> Expressions.in(col, v.toArray());
+      case "=" -> Expressions.equal(column, v);
+      case "<" -> Expressions.lessThan(column, v);
+      case "<=" -> Expressions.lessThanOrEqual(column, v);
+      case ">" -> Expressions.greaterThan(column, v);
+      case ">=" -> Expressions.greaterThanOrEqual(column, v);
+      case "IN" -> Expressions.in(column, values.toArray());
       default -> null;
     };
   }
@@ -707,10 +754,17 @@ public final class TableResolver {
       }
       case PARQUET -> {
         reader = "read_parquet(" + Sql.stringList(paths) + ", union_by_name = true)";
+        java.util.Set<String> present = parquetColumns(paths);
         for (Types.NestedField f : schema.columns()) {
           String ref = Sql.quoteIdent(f.name());
+          String duck = DuckDbTypes.duckType(f.type());
+          // A column no file has reads as NULL, as Athena does, instead of failing to bind.
           projections.add(
-              "TRY_CAST(" + ref + " AS " + DuckDbTypes.duckType(f.type()) + ") AS " + ref);
+              (present.contains(f.name().toLowerCase(Locale.ROOT))
+                      ? "TRY_CAST(" + ref + " AS " + duck + ")"
+                      : "CAST(NULL AS " + duck + ")")
+                  + " AS "
+                  + ref);
         }
       }
       default -> throw new IllegalStateException("unknown format " + t.format());
@@ -731,6 +785,49 @@ public final class TableResolver {
               + Sql.quoteIdent(f.name()));
     }
     return "SELECT " + String.join(", ", projections) + " FROM " + reader;
+  }
+
+  private static final Map<String, java.util.Set<String>> FOOTER_COLUMNS =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, java.util.Set<String>> e) {
+              return size() > 10_000;
+            }
+          });
+
+  /** The top-level column names (lower case) any of these Parquet files has. */
+  static java.util.Set<String> parquetColumns(List<String> paths) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (String p : paths) {
+      java.nio.file.Path path = java.nio.file.Path.of(p);
+      try {
+        String key =
+            p + ":" + java.nio.file.Files.size(path) + ":"
+                + java.nio.file.Files.getLastModifiedTime(path).toMillis();
+        java.util.Set<String> cols = FOOTER_COLUMNS.get(key);
+        if (cols == null) {
+          cols = new java.util.HashSet<>();
+          try (org.apache.parquet.hadoop.ParquetFileReader r =
+              org.apache.parquet.hadoop.ParquetFileReader.open(
+                  new org.apache.parquet.io.LocalInputFile(path))) {
+            for (org.apache.parquet.schema.Type t :
+                r.getFooter().getFileMetaData().getSchema().getFields()) {
+              cols.add(t.getName().toLowerCase(Locale.ROOT));
+            }
+          }
+          FOOTER_COLUMNS.put(key, cols);
+        }
+        out.addAll(cols);
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new SqlException(
+            SqlState.DATA_EXCEPTION,
+            "cannot read the Parquet footer of a file of the table (" + e.getMessage()
+                + "); is it really Parquet?",
+            e);
+      }
+    }
+    return out;
   }
 
   private static String structLiteral(Map<String, String> columns) {
@@ -780,19 +877,12 @@ public final class TableResolver {
 
   /** True/false when the value is known to satisfy / violate {@code c}; null when unsure. */
   private static Boolean evaluate(Type type, String raw, Conjunct c) {
-    boolean numeric =
-        type.isPrimitiveType()
-            && (type.typeId() == Type.TypeID.INTEGER
-                || type.typeId() == Type.TypeID.LONG
-                || type.typeId() == Type.TypeID.DOUBLE
-                || type.typeId() == Type.TypeID.FLOAT
-                || type.typeId() == Type.TypeID.DECIMAL);
     List<Integer> comparisons = new ArrayList<>();
     for (Object v : c.values()) {
       if (v == null) {
         return null;
       }
-      Integer cmp = compare(numeric, raw, v);
+      Integer cmp = compare(type, raw, v);
       if (cmp == null) {
         return null;
       }
@@ -810,16 +900,38 @@ public final class TableResolver {
     };
   }
 
-  private static Integer compare(boolean numeric, String raw, Object literal) {
+  private static Integer compare(Type type, String raw, Object literal) {
     try {
-      if (numeric) {
-        return new BigDecimal(raw.trim()).compareTo(new BigDecimal(String.valueOf(literal)));
+      switch (type.typeId()) {
+        case INTEGER, LONG, DOUBLE, FLOAT, DECIMAL -> {
+          if (!(literal instanceof Number)) {
+            return null;
+          }
+          return new BigDecimal(raw.trim()).compareTo(new BigDecimal(String.valueOf(literal)));
+        }
+        case DATE -> {
+          if (!(literal instanceof String s) || s.trim().length() != 10) {
+            return null;
+          }
+          return Integer.signum(
+              java.time.LocalDate.parse(raw.trim()).compareTo(java.time.LocalDate.parse(s.trim())));
+        }
+        case TIMESTAMP -> {
+          if (!(literal instanceof String s)) {
+            return null;
+          }
+          LocalDateTime a = Literals.timestamp(raw);
+          LocalDateTime b = Literals.timestamp(s);
+          return a == null || b == null ? null : Integer.signum(a.compareTo(b));
+        }
+        case STRING -> {
+          return literal instanceof String s ? Integer.signum(raw.compareTo(s)) : null;
+        }
+        default -> {
+          return null;
+        }
       }
-      if (literal instanceof String s) {
-        return Integer.signum(raw.compareTo(s));
-      }
-      return null;
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException | java.time.DateTimeException e) {
       return null;
     }
   }

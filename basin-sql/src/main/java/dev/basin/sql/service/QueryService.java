@@ -1013,7 +1013,9 @@ public final class QueryService implements AutoCloseable {
       try (ResultCursor cursor = prepared.execute(a.values)) {
         writeResults(a, cursor, planned);
       }
-      if (a.stop.get() != null) {
+      // A write that returned has committed: report it as done even if a stop came meanwhile,
+      // or a retry would apply it twice.
+      if (a.stop.get() != null && prepared.kind() == dev.basin.spi.sql.StatementKind.QUERY) {
         stopped(a);
         return;
       }

@@ -578,8 +578,15 @@ public final class IcebergTableWriter {
     try (InputStream in = Files.newInputStream(file)) {
       store.put(loc.bucket(), loc.key(), in, length, PutOptions.defaults());
     }
-    Metrics metrics =
-        ParquetUtil.fileMetrics(table.io().newInputFile(location), MetricsConfig.forTable(table));
+    Metrics metrics;
+    try {
+      metrics =
+          ParquetUtil.fileMetrics(
+              table.io().newInputFile(location), MetricsConfig.forTable(table));
+    } catch (RuntimeException e) {
+      store.delete(loc.bucket(), loc.key(), null);
+      throw e;
+    }
     if (metrics.recordCount() == null || metrics.recordCount() == 0) {
       store.delete(loc.bucket(), loc.key(), null);
       return null;
@@ -756,6 +763,13 @@ public final class IcebergTableWriter {
   public static final String MATERIALIZED_VIEW_PROPERTY = "basin.mv.sql";
 
   private void commit(Table table, List<DataFile> files, Runnable commit) {
+    try {
+      // Last chance to honour a cancel or timeout: after the commit the rows are in.
+      session.checkCancelled();
+    } catch (SqlException e) {
+      deleteQuietly(table, files);
+      throw e;
+    }
     try {
       commit.run();
     } catch (CommitStateUnknownException e) {

@@ -66,7 +66,8 @@ public final class DuckDbSession implements SqlSession {
     this.connection = connection;
     this.planning = planning;
     this.context = context;
-    this.resolver = new TableResolver(engine.catalog(), engine.files(), engine.plans());
+    this.resolver =
+        new TableResolver(engine.catalog(), engine.files(), engine.plans(), engine.tables());
     this.planner = new QueryPlanner(resolver, planning, engine.config().maxViewDepth());
     this.writer =
         new IcebergTableWriter(

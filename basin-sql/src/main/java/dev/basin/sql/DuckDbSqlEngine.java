@@ -48,7 +48,9 @@ public final class DuckDbSqlEngine implements SqlEngine {
   private final DuckDBConnection root;
   private final LakeFiles files;
   private final CatalogMirror mirror;
-  private final dev.basin.sql.plan.PlanCache plans = new dev.basin.sql.plan.PlanCache(64L * 1024 * 1024);
+  private final dev.basin.sql.plan.TableCache tables;
+  private final dev.basin.sql.plan.PlanCache plans =
+      new dev.basin.sql.plan.PlanCache(64L * 1024 * 1024);
   private final Set<DuckDbSession> sessions = ConcurrentHashMap.newKeySet();
   private volatile MaterializedViewSupport materializedViews;
   private volatile boolean closed;
@@ -66,6 +68,7 @@ public final class DuckDbSqlEngine implements SqlEngine {
     this.root = root;
     this.files = new LakeFiles(store, config.workDirectory().resolve("cache"));
     this.mirror = new CatalogMirror(catalog, config.mirrorInterval(), clock);
+    this.tables = new dev.basin.sql.plan.TableCache(catalog.iceberg());
   }
 
   /**
@@ -211,6 +214,10 @@ public final class DuckDbSqlEngine implements SqlEngine {
 
   LakeFiles files() {
     return files;
+  }
+
+  dev.basin.sql.plan.TableCache tables() {
+    return tables;
   }
 
   dev.basin.sql.plan.PlanCache plans() {

@@ -60,7 +60,8 @@ class EngineEdgeCasesTest {
 
   @Test
   void pivotAndSummarizeReadLakeTables() {
-    f.run("CREATE TABLE db.t AS SELECT range AS id, CASE WHEN range % 2 = 0 THEN 'a' ELSE 'b' END AS k FROM range(10)");
+    f.run(
+        "CREATE TABLE db.t AS SELECT range AS id, CASE WHEN range % 2 = 0 THEN 'a' ELSE 'b' END AS k FROM range(10)");
     assertThatThrownBy(() -> f.rows("PIVOT db.t ON k USING count(*)"))
         .hasMessageContaining("FOR region IN");
     assertThat(f.rows("SELECT * FROM (SELECT k FROM db.t) PIVOT (count(*) FOR k IN ('a', 'b'))"))
@@ -156,12 +157,34 @@ class EngineEdgeCasesTest {
   void externalPartitionsCompareTypedValuesAndMissingParquetColumnsReadAsNull() {
     put("raw", "ev/dt=2024-01-05/a.csv", "1\n");
     put("raw", "ev/dt=2024-01-06/a.csv", "2\n");
-    f.catalog.externalTables().create("db", new TableInput(
-        "ev", null, List.of(Column.of("id", "bigint")), List.of(Column.of("dt", "date")),
-        "s3://raw/ev/", DataFormat.CSV, null, Map.of("field.delim", ","), Map.of()));
-    f.catalog.externalTables().addPartition("db", "ev", new PartitionInput(List.of("2024-01-05"), "s3://raw/ev/dt=2024-01-05/", Map.of()));
-    f.catalog.externalTables().addPartition("db", "ev", new PartitionInput(List.of("2024-01-06"), "s3://raw/ev/dt=2024-01-06/", Map.of()));
-    assertThat(f.value("SELECT count(*) FROM db.ev WHERE dt >= TIMESTAMP '2024-01-05 00:00:00'")).isEqualTo(2L);
+    f.catalog
+        .externalTables()
+        .create(
+            "db",
+            new TableInput(
+                "ev",
+                null,
+                List.of(Column.of("id", "bigint")),
+                List.of(Column.of("dt", "date")),
+                "s3://raw/ev/",
+                DataFormat.CSV,
+                null,
+                Map.of("field.delim", ","),
+                Map.of()));
+    f.catalog
+        .externalTables()
+        .addPartition(
+            "db",
+            "ev",
+            new PartitionInput(List.of("2024-01-05"), "s3://raw/ev/dt=2024-01-05/", Map.of()));
+    f.catalog
+        .externalTables()
+        .addPartition(
+            "db",
+            "ev",
+            new PartitionInput(List.of("2024-01-06"), "s3://raw/ev/dt=2024-01-06/", Map.of()));
+    assertThat(f.value("SELECT count(*) FROM db.ev WHERE dt >= TIMESTAMP '2024-01-05 00:00:00'"))
+        .isEqualTo(2L);
     assertThat(f.value("SELECT count(*) FROM db.ev WHERE dt > '2024-01-05'")).isEqualTo(1L);
 
     f.run("CREATE TABLE db.src AS SELECT 7 AS k");
@@ -173,11 +196,28 @@ class EngineEdgeCasesTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    f.store.put("raw", "pq/a.parquet", new ByteArrayInputStream(bytes), bytes.length, PutOptions.defaults());
-    f.catalog.externalTables().create("db", new TableInput(
-        "pq", null, List.of(Column.of("k", "int"), Column.of("added_later", "string")), List.of(),
-        "s3://raw/pq/", DataFormat.PARQUET, null, Map.of(), Map.of()));
-    assertThat(f.rows("SELECT k, added_later FROM db.pq")).containsExactly(java.util.Arrays.asList(7, null));
+    f.store.put(
+        "raw",
+        "pq/a.parquet",
+        new ByteArrayInputStream(bytes),
+        bytes.length,
+        PutOptions.defaults());
+    f.catalog
+        .externalTables()
+        .create(
+            "db",
+            new TableInput(
+                "pq",
+                null,
+                List.of(Column.of("k", "int"), Column.of("added_later", "string")),
+                List.of(),
+                "s3://raw/pq/",
+                DataFormat.PARQUET,
+                null,
+                Map.of(),
+                Map.of()));
+    assertThat(f.rows("SELECT k, added_later FROM db.pq"))
+        .containsExactly(java.util.Arrays.asList(7, null));
   }
 
   @Test

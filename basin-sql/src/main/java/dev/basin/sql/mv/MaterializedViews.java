@@ -783,7 +783,9 @@ public final class MaterializedViews implements MaterializedViewSupport {
     }
     if (version.startsWith("snapshot:")) {
       try {
-        return Long.parseLong(version.substring("snapshot:".length()));
+        String id = version.substring("snapshot:".length());
+        int slash = id.indexOf('/');
+        return Long.parseLong(slash < 0 ? id : id.substring(0, slash));
       } catch (NumberFormatException e) {
         return version;
       }

@@ -222,7 +222,8 @@ public final class QueryPlanner {
             // itself (StatementParser) or refuses.
             throw new SqlException(
                 SqlState.FEATURE_NOT_SUPPORTED,
-                "this statement cannot run as a query: " + message
+                "this statement cannot run as a query: "
+                    + message
                     + "; Basin runs one SELECT (or WITH/VALUES/PIVOT) at a time");
           }
           int bytePos = node.path("position").asInt(-1);
@@ -323,7 +324,12 @@ public final class QueryPlanner {
       for (JsonNode entry : cteMap) {
         String name = entry.path("key").asText("").toLowerCase(Locale.ROOT);
         Set<String> bodyScope = new HashSet<>(growing);
-        if (entry.path("value").path("query").path("node").path("type").asText("")
+        if (entry
+            .path("value")
+            .path("query")
+            .path("node")
+            .path("type")
+            .asText("")
             .equals("RECURSIVE_CTE_NODE")) {
           bodyScope.add(name);
         }

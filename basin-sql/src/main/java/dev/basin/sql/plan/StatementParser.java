@@ -101,15 +101,19 @@ public final class StatementParser {
                   + " Spark through the Iceberg REST catalog for row-level changes");
       case "pivot", "unpivot" ->
           new Statement.Unsupported(
-              "the " + keyword.toUpperCase(Locale.ROOT) + " statement needs a pre-pass Basin does"
+              "the "
+                  + keyword.toUpperCase(Locale.ROOT)
+                  + " statement needs a pre-pass Basin does"
                   + " not run; write it inside a query with the values listed, e.g. SELECT *"
                   + " FROM db.t PIVOT (sum(amount) FOR region IN ('eu', 'us'))");
       case "summarize" -> {
         String target = rest(1);
         boolean query =
             tokens.size() > 1
-                && (tokens.get(1).is("select") || tokens.get(1).is("from")
-                    || tokens.get(1).isSymbol("(") || tokens.get(1).is("with"));
+                && (tokens.get(1).is("select")
+                    || tokens.get(1).is("from")
+                    || tokens.get(1).isSymbol("(")
+                    || tokens.get(1).is("with"));
         yield new Statement.Query(
             "SELECT * FROM (SUMMARIZE " + (query ? target : "SELECT * FROM " + target) + ")");
       }

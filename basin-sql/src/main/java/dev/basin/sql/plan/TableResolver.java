@@ -41,7 +41,6 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.exceptions.NoSuchViewException;
-import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Binder;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -70,14 +69,17 @@ public final class TableResolver {
   private final LakeCatalog catalog;
   private final LakeFiles files;
   private final PlanCache plans;
+  private final TableCache tables;
 
   /**
    * @param plans planned scans shared by every session of an engine
+   * @param tables loaded tables shared by every session of an engine
    */
-  public TableResolver(LakeCatalog catalog, LakeFiles files, PlanCache plans) {
+  public TableResolver(LakeCatalog catalog, LakeFiles files, PlanCache plans, TableCache tables) {
     this.catalog = catalog;
     this.files = files;
     this.plans = plans;
+    this.tables = tables;
   }
 
   public LakeCatalog catalog() {
@@ -119,7 +121,11 @@ public final class TableResolver {
 
   /** A view: its SQL is planned in place of the name. */
   record ViewHandle(
-      String qualifiedName, String sql, String defaultDatabase, List<String> columns, String version)
+      String qualifiedName,
+      String sql,
+      String defaultDatabase,
+      List<String> columns,
+      String version)
       implements Handle {}
 
   /** A table resolved to SQL, with the local files it reads. */
@@ -181,7 +187,7 @@ public final class TableResolver {
   private Optional<Handle> tryLoad(TableIdentifier id, String db, AtClause at) {
     String qualified = db + "." + id.name();
     try {
-      Table table = catalog.iceberg().loadTable(id);
+      Table table = tables.load(id);
       Snapshot snapshot = snapshotFor(table, qualified, at);
       Schema schema =
           snapshot == null || at == null
@@ -803,7 +809,10 @@ public final class TableResolver {
       java.nio.file.Path path = java.nio.file.Path.of(p);
       try {
         String key =
-            p + ":" + java.nio.file.Files.size(path) + ":"
+            p
+                + ":"
+                + java.nio.file.Files.size(path)
+                + ":"
                 + java.nio.file.Files.getLastModifiedTime(path).toMillis();
         java.util.Set<String> cols = FOOTER_COLUMNS.get(key);
         if (cols == null) {
@@ -822,7 +831,8 @@ public final class TableResolver {
       } catch (java.io.IOException | RuntimeException e) {
         throw new SqlException(
             SqlState.DATA_EXCEPTION,
-            "cannot read the Parquet footer of a file of the table (" + e.getMessage()
+            "cannot read the Parquet footer of a file of the table ("
+                + e.getMessage()
                 + "); is it really Parquet?",
             e);
       }

@@ -581,8 +581,7 @@ public final class IcebergTableWriter {
     Metrics metrics;
     try {
       metrics =
-          ParquetUtil.fileMetrics(
-              table.io().newInputFile(location), MetricsConfig.forTable(table));
+          ParquetUtil.fileMetrics(table.io().newInputFile(location), MetricsConfig.forTable(table));
     } catch (RuntimeException e) {
       store.delete(loc.bucket(), loc.key(), null);
       throw e;

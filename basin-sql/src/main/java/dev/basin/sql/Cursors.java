@@ -42,10 +42,11 @@ final class Cursors {
     private final List<SqlColumn> columns;
     private final List<TableScan> scans;
     private final Runnable onClose;
-    private final Object[] row;
+    private Object[] row;
     private long rows;
     private boolean done;
     private boolean closed;
+    private java.util.ArrayDeque<Object[]> buffered;
 
     Jdbc(java.sql.Statement statement, ResultSet rs, List<TableScan> scans, Runnable onClose)
         throws SQLException {
@@ -64,6 +65,14 @@ final class Cursors {
 
     @Override
     public boolean next() {
+      if (buffered != null) {
+        if (buffered.isEmpty()) {
+          return false;
+        }
+        row = buffered.poll();
+        rows++;
+        return true;
+      }
       if (done) {
         return false;
       }
@@ -72,6 +81,7 @@ final class Cursors {
           done = true;
           return false;
         }
+        row = new Object[columns.size()];
         for (int i = 0; i < row.length; i++) {
           row[i] = read(rs, i + 1, columns.get(i).type().kind());
         }
@@ -81,6 +91,40 @@ final class Cursors {
         done = true;
         throw SqlErrors.translate(e);
       }
+    }
+
+    /**
+     * Reads the rest of the rows into memory and releases DuckDB's result, so the connection can
+     * run another statement while this cursor is still being read (a suspended pgwire portal).
+     */
+    void detach() {
+      if (buffered != null || closed) {
+        return;
+      }
+      java.util.ArrayDeque<Object[]> rest = new java.util.ArrayDeque<>();
+      try {
+        while (!done && rs.next()) {
+          Object[] r = new Object[columns.size()];
+          for (int i = 0; i < r.length; i++) {
+            r[i] = read(rs, i + 1, columns.get(i).type().kind());
+          }
+          rest.add(r);
+        }
+      } catch (SQLException e) {
+        throw SqlErrors.translate(e);
+      } finally {
+        done = true;
+        try {
+          rs.close();
+        } catch (SQLException e) {
+          // released either way
+        }
+      }
+      buffered = rest;
+    }
+
+    boolean isOpen() {
+      return !closed && buffered == null && !done;
     }
 
     @Override

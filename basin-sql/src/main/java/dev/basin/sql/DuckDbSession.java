@@ -57,6 +57,7 @@ public final class DuckDbSession implements SqlSession {
   private final IcebergTableWriter writer;
   private volatile String database;
   private volatile java.sql.Statement running;
+  private Cursors.Jdbc openCursor;
   private volatile boolean cancelled;
   private boolean closed;
 
@@ -325,6 +326,7 @@ public final class DuckDbSession implements SqlSession {
         engine.mirror().refreshIfStale(engine.root(), resolver);
       }
       try {
+        detachOpenCursor();
         prepared = connection.prepareStatement(planned.sql());
         ParameterMetaData pm = prepared.getParameterMetaData();
         List<SqlType> params = new ArrayList<>();
@@ -420,17 +422,21 @@ public final class DuckDbSession implements SqlSession {
   ResultCursor runQuery(PreparedStatement ps, List<TableScan> scans, Runnable onClose)
       throws SQLException {
     checkCancelled();
+    detachOpenCursor();
     running = ps;
     try {
       ResultSet rs = ps.executeQuery();
-      return new Cursors.Jdbc(
-          ps,
-          rs,
-          scans,
-          () -> {
-            running = null;
-            onClose.run();
-          });
+      Cursors.Jdbc cursor =
+          new Cursors.Jdbc(
+              ps,
+              rs,
+              scans,
+              () -> {
+                running = null;
+                onClose.run();
+              });
+      openCursor = cursor;
+      return cursor;
     } catch (SQLException e) {
       running = null;
       if (cancelled) {
@@ -441,8 +447,18 @@ public final class DuckDbSession implements SqlSession {
   }
 
   /** Runs a statement text in DuckDB that returns no rows (the writer's COPY … TO), cancellable. */
+  /** DuckDB runs one result per connection: buffer the rest of a still-open cursor first. */
+  private void detachOpenCursor() {
+    Cursors.Jdbc open = openCursor;
+    openCursor = null;
+    if (open != null && open.isOpen()) {
+      open.detach();
+    }
+  }
+
   public void runInternal(String sql) {
     checkCancelled();
+    detachOpenCursor();
     try (java.sql.Statement s = connection.createStatement()) {
       running = s;
       s.execute(sql);
@@ -459,6 +475,7 @@ public final class DuckDbSession implements SqlSession {
   /** Runs a query in DuckDB and returns all rows (small internal results only). */
   public List<Object[]> queryInternal(String sql) {
     checkCancelled();
+    detachOpenCursor();
     try (java.sql.Statement s = connection.createStatement()) {
       running = s;
       try (ResultSet rs = s.executeQuery(sql)) {
@@ -485,6 +502,7 @@ public final class DuckDbSession implements SqlSession {
 
   /** The result columns DuckDB reports for a query text, without running it. */
   public List<SqlColumn> describeQuery(String plannedSql) {
+    detachOpenCursor();
     try (PreparedStatement ps = connection.prepareStatement(plannedSql)) {
       return Cursors.columns(ps.getMetaData());
     } catch (SQLException e) {

@@ -232,6 +232,21 @@ class EngineEdgeCasesTest {
     assertThat(f.value("SELECT count(*) FROM db.t")).isEqualTo(10L);
   }
 
+  @Test
+  void anOpenCursorDoesNotBlockTheNextStatement() {
+    f.run("CREATE TABLE db.t AS SELECT range AS x FROM range(5000)");
+    try (var first = f.session.execute("SELECT x FROM db.t ORDER BY x")) {
+      assertThat(first.next()).isTrue();
+      assertThat(f.value("SELECT count(*) FROM db.t")).isEqualTo(5000L);
+      f.run("INSERT INTO db.t SELECT 1");
+      long n = 1;
+      while (first.next()) {
+        n++;
+      }
+      assertThat(n).isEqualTo(5000);
+    }
+  }
+
   private List<TableScan> scans(String sql) {
     try (PreparedSql p = f.session.prepare(sql)) {
       return p.scans();

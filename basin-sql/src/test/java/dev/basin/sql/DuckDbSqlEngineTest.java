@@ -11,10 +11,7 @@ import dev.basin.spi.sql.PreparedSql;
 import dev.basin.spi.sql.ResultCursor;
 import dev.basin.spi.sql.SqlException;
 import dev.basin.spi.sql.SqlState;
-import dev.basin.spi.storage.PutOptions;
-import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
@@ -47,11 +44,6 @@ class DuckDbSqlEngineTest {
   @AfterEach
   void tearDown() {
     f.close();
-  }
-
-  private void put(String bucket, String key, String body) {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    f.store.put(bucket, key, new ByteArrayInputStream(b), b.length, PutOptions.defaults());
   }
 
   @Test
@@ -200,8 +192,8 @@ class DuckDbSqlEngineTest {
 
   @Test
   void externalCsvJsonAndParquetTables() {
-    put("raw", "emp/dept=eng/part-0.csv", "1,ann,100.5\n2,bob,200\n");
-    put("raw", "emp/dept=ops/part-0.csv", "3,cid,\\N\n4,dee,notanumber\n");
+    f.put("raw", "emp/dept=eng/part-0.csv", "1,ann,100.5\n2,bob,200\n");
+    f.put("raw", "emp/dept=ops/part-0.csv", "3,cid,\\N\n4,dee,notanumber\n");
     f.catalog
         .externalTables()
         .create(
@@ -236,7 +228,7 @@ class DuckDbSqlEngineTest {
     List<List<Object>> io = f.rows("EXPLAIN (TYPE IO) SELECT * FROM sales.emp WHERE dept = 'ops'");
     assertThat(io.get(0).get(2)).isEqualTo(1L);
 
-    put(
+    f.put(
         "raw",
         "ev/a.json",
         "{\"id\": 1, \"tags\": [\"x\"], \"who\": {\"n\": \"a\"}}\n{\"id\": 2, \"tags\": [], \"who\": {\"n\": \"b\"}}\n");
@@ -261,20 +253,7 @@ class DuckDbSqlEngineTest {
         .containsExactly(row(1, 1L, "a"), row(2, 0L, "b"));
 
     f.run("CREATE TABLE sales.src AS SELECT range AS k, range * 2 AS v FROM range(4)");
-    Table src = f.catalog.iceberg().loadTable(TableIdentifier.of("sales", "src"));
-    String file = src.currentSnapshot().addedDataFiles(src.io()).iterator().next().location();
-    byte[] bytes;
-    try (var in = src.io().newInputFile(file).newStream()) {
-      bytes = in.readAllBytes();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    f.store.put(
-        "raw",
-        "pq/data.parquet",
-        new ByteArrayInputStream(bytes),
-        bytes.length,
-        PutOptions.defaults());
+    f.copyFirstDataFile("sales", "src", "raw", "pq/data.parquet");
     f.catalog
         .externalTables()
         .create(
@@ -311,15 +290,15 @@ class DuckDbSqlEngineTest {
   @Test
   void copyLoadsCsvFromThePrefix() {
     f.run("CREATE TABLE sales.c (id bigint, name string, day date)");
-    put("raw", "load/a.csv", "id,name,day\n1,ann,2024-01-01\n2,,2024-01-02\n");
-    put("raw", "load/b.csv", "id,name,day\n3,cid,2024-01-03\n");
+    f.put("raw", "load/a.csv", "id,name,day\n1,ann,2024-01-01\n2,,2024-01-02\n");
+    f.put("raw", "load/b.csv", "id,name,day\n3,cid,2024-01-03\n");
     assertThat(f.run("COPY sales.c FROM 's3://raw/load/' (FORMAT csv, HEADER true)"))
         .isEqualTo("COPY 3");
     assertThat(f.rows("SELECT id, name FROM sales.c ORDER BY id"))
         .containsExactly(row(1L, "ann"), row(2L, null), row(3L, "cid"));
     assertThatThrownBy(() -> f.run("COPY sales.c FROM 's3://raw/nothing-here/' (FORMAT csv)"))
         .hasMessageContaining("found no objects");
-    put("raw", "bad/a.csv", "id,oops\n1,2\n");
+    f.put("raw", "bad/a.csv", "id,oops\n1,2\n");
     assertThatThrownBy(() -> f.run("COPY sales.c FROM 's3://raw/bad/' (FORMAT csv)"))
         .hasMessageContaining("oops");
     assertThat(f.value("SELECT count(*) FROM sales.c")).isEqualTo(3L);

@@ -11,9 +11,6 @@ import dev.basin.spi.sql.PreparedSql;
 import dev.basin.spi.sql.SqlException;
 import dev.basin.spi.sql.SqlState;
 import dev.basin.spi.sql.TableScan;
-import dev.basin.spi.storage.PutOptions;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -155,8 +152,8 @@ class EngineEdgeCasesTest {
 
   @Test
   void externalPartitionsCompareTypedValuesAndMissingParquetColumnsReadAsNull() {
-    put("raw", "ev/dt=2024-01-05/a.csv", "1\n");
-    put("raw", "ev/dt=2024-01-06/a.csv", "2\n");
+    f.put("raw", "ev/dt=2024-01-05/a.csv", "1\n");
+    f.put("raw", "ev/dt=2024-01-06/a.csv", "2\n");
     f.catalog
         .externalTables()
         .create(
@@ -188,20 +185,7 @@ class EngineEdgeCasesTest {
     assertThat(f.value("SELECT count(*) FROM db.ev WHERE dt > '2024-01-05'")).isEqualTo(1L);
 
     f.run("CREATE TABLE db.src AS SELECT 7 AS k");
-    Table src = table("src");
-    String file = src.currentSnapshot().addedDataFiles(src.io()).iterator().next().location();
-    byte[] bytes;
-    try (var in = src.io().newInputFile(file).newStream()) {
-      bytes = in.readAllBytes();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    f.store.put(
-        "raw",
-        "pq/a.parquet",
-        new ByteArrayInputStream(bytes),
-        bytes.length,
-        PutOptions.defaults());
+    f.copyFirstDataFile("db", "src", "raw", "pq/a.parquet");
     f.catalog
         .externalTables()
         .create(
@@ -255,10 +239,5 @@ class EngineEdgeCasesTest {
 
   private Table table(String name) {
     return f.catalog.iceberg().loadTable(TableIdentifier.of("db", name));
-  }
-
-  private void put(String bucket, String key, String body) {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    f.store.put(bucket, key, new ByteArrayInputStream(b), b.length, PutOptions.defaults());
   }
 }

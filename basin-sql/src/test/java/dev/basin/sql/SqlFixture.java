@@ -45,6 +45,36 @@ public final class SqlFixture implements AutoCloseable {
     session = engine.openSession(new SessionContext("test", null));
   }
 
+  /** Puts a small text object into the lake. */
+  public void put(String bucket, String key, String body) {
+    byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    store.put(
+        bucket,
+        key,
+        new java.io.ByteArrayInputStream(b),
+        b.length,
+        dev.basin.spi.storage.PutOptions.defaults());
+  }
+
+  /** Copies the first data file of an Iceberg table to another key (a plain Parquet object). */
+  public void copyFirstDataFile(String database, String table, String bucket, String key) {
+    org.apache.iceberg.Table t =
+        catalog.iceberg().loadTable(org.apache.iceberg.catalog.TableIdentifier.of(database, table));
+    String file = t.currentSnapshot().addedDataFiles(t.io()).iterator().next().location();
+    byte[] bytes;
+    try (var in = t.io().newInputFile(file).newStream()) {
+      bytes = in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    store.put(
+        bucket,
+        key,
+        new java.io.ByteArrayInputStream(bytes),
+        bytes.length,
+        dev.basin.spi.storage.PutOptions.defaults());
+  }
+
   /** Runs a statement and returns every row, values as the cursor gives them. */
   public List<List<Object>> rows(String sql) {
     return rows(session, sql);

@@ -28,6 +28,44 @@ final class ApiResponses {
     }
   }
 
+  /**
+   * The request body as a JSON object.
+   *
+   * @throws BadRequest if it is larger than {@code maxBodyBytes}, not JSON, or not an object
+   */
+  static JsonNode jsonBody(Context ctx, long maxBodyBytes) {
+    byte[] body = dev.basin.server.http.RequestBodies.read(ctx, maxBodyBytes);
+    try {
+      JsonNode node = Json.mapper().readTree(body);
+      if (node == null || !node.isObject()) {
+        throw new BadRequest("the body must be a JSON object");
+      }
+      return node;
+    } catch (java.io.IOException e) {
+      throw new BadRequest("the body is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A string field of a request body.
+   *
+   * @return null when absent and not required
+   * @throws BadRequest when required and absent, or not a string
+   */
+  static String text(JsonNode in, String field, boolean required) {
+    JsonNode v = in.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new BadRequest("\"" + field + "\" is required");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new BadRequest("\"" + field + "\" must be a string, was " + v);
+    }
+    return v.textValue();
+  }
+
   /** Wraps an action so that its user-facing failures become error responses. */
   static Handler guarded(Action action) {
     return ctx -> {

@@ -2,6 +2,8 @@ package dev.basin.server.api;
 
 import static dev.basin.server.api.ApiResponses.guarded;
 import static dev.basin.server.api.ApiResponses.json;
+import static dev.basin.server.api.ApiResponses.jsonBody;
+import static dev.basin.server.api.ApiResponses.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -105,7 +107,7 @@ public final class CatalogRestApi {
   }
 
   private void createDatabase(Context ctx) {
-    JsonNode in = jsonBody(ctx);
+    JsonNode in = jsonBody(ctx, maxBodyBytes);
     Database d =
         catalog
             .databases()
@@ -154,7 +156,7 @@ public final class CatalogRestApi {
 
   private void createTable(Context ctx) {
     String db = ctx.pathParam("db");
-    JsonNode in = jsonBody(ctx);
+    JsonNode in = jsonBody(ctx, maxBodyBytes);
     String name = text(in, "name", true);
     String format = text(in, "format", false);
     List<Column> columns = columns(in.get("columns"), "columns");
@@ -467,7 +469,7 @@ public final class CatalogRestApi {
 
   /** Adds partitions: {@code {"partitions": [{"values": [...], "location": "s3://…"}]}}. */
   private void addPartitions(Context ctx) {
-    JsonNode in = jsonBody(ctx);
+    JsonNode in = jsonBody(ctx, maxBodyBytes);
     JsonNode list = in.get("partitions");
     if (list == null || !list.isArray() || list.isEmpty()) {
       throw new BadRequest("send {\"partitions\": [{\"values\": [\"2026\", \"11\"]}, …]}");
@@ -503,7 +505,7 @@ public final class CatalogRestApi {
    */
   private void maintenance(Context ctx) {
     Table table = iceberg(ctx.pathParam("db"), ctx.pathParam("table"));
-    JsonNode in = jsonBody(ctx);
+    JsonNode in = jsonBody(ctx, maxBodyBytes);
     String action = text(in, "action", true);
     TableMaintenance m = catalog.maintenance();
     ObjectNode out = Json.mapper().createObjectNode();
@@ -630,33 +632,6 @@ public final class CatalogRestApi {
       throw new BadRequest("'" + db + "." + name + "' is an external table, not an Iceberg table");
     }
     return t;
-  }
-
-  private JsonNode jsonBody(Context ctx) {
-    byte[] body = RequestBodies.read(ctx, maxBodyBytes);
-    try {
-      JsonNode node = Json.mapper().readTree(body);
-      if (node == null || !node.isObject()) {
-        throw new BadRequest("the body must be a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new BadRequest("the body is not valid JSON: " + e.getMessage());
-    }
-  }
-
-  private static String text(JsonNode in, String field, boolean required) {
-    JsonNode v = in.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw new BadRequest("\"" + field + "\" is required");
-      }
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw new BadRequest("\"" + field + "\" must be a string, was " + v);
-    }
-    return v.textValue();
   }
 
   private static Map<String, String> stringMap(JsonNode in, String field) {

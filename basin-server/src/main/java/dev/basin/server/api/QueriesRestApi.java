@@ -2,13 +2,14 @@ package dev.basin.server.api;
 
 import static dev.basin.server.api.ApiResponses.guarded;
 import static dev.basin.server.api.ApiResponses.json;
+import static dev.basin.server.api.ApiResponses.jsonBody;
+import static dev.basin.server.api.ApiResponses.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.basin.common.json.Json;
 import dev.basin.server.api.ApiResponses.BadRequest;
-import dev.basin.server.http.RequestBodies;
 import dev.basin.spi.sql.SqlException;
 import dev.basin.spi.sql.SqlState;
 import dev.basin.spi.sql.TableScan;
@@ -113,7 +114,7 @@ public final class QueriesRestApi {
   // ------------------------------------------------------------------ executions
 
   private void submit(Context ctx) {
-    JsonNode body = jsonBody(ctx);
+    JsonNode body = jsonBody(ctx, maxBodyBytes);
     String sql = text(body, "sql", true);
     List<String> parameters = new ArrayList<>();
     JsonNode params = body.get("parameters");
@@ -247,7 +248,7 @@ public final class QueriesRestApi {
   }
 
   private void dryRun(Context ctx) {
-    JsonNode body = jsonBody(ctx);
+    JsonNode body = jsonBody(ctx, maxBodyBytes);
     DryRun d;
     try {
       d =
@@ -305,7 +306,7 @@ public final class QueriesRestApi {
   }
 
   private void createNamed(Context ctx) {
-    JsonNode body = jsonBody(ctx);
+    JsonNode body = jsonBody(ctx, maxBodyBytes);
     NamedQuery q =
         queries.createNamedQuery(
             new NamedQuery.Input(
@@ -319,7 +320,7 @@ public final class QueriesRestApi {
   }
 
   private void updateNamed(Context ctx) {
-    JsonNode body = jsonBody(ctx);
+    JsonNode body = jsonBody(ctx, maxBodyBytes);
     NamedQuery q = queries.namedQuery(id(ctx));
     NamedQuery updated =
         queries.updateNamedQuery(
@@ -353,7 +354,7 @@ public final class QueriesRestApi {
   }
 
   private void createWorkGroup(Context ctx) {
-    JsonNode body = jsonBody(ctx);
+    JsonNode body = jsonBody(ctx, maxBodyBytes);
     WorkGroup spec =
         new WorkGroup(
             text(body, "name", true),
@@ -367,7 +368,7 @@ public final class QueriesRestApi {
   }
 
   private void updateWorkGroup(Context ctx) {
-    JsonNode body = jsonBody(ctx);
+    JsonNode body = jsonBody(ctx, maxBodyBytes);
     Boolean enabled = null;
     if (body.hasNonNull("state")) {
       String s = body.get("state").asText();
@@ -567,33 +568,6 @@ public final class QueriesRestApi {
             + index
             + " must be a string, number, boolean or null, got "
             + p.getNodeType());
-  }
-
-  private JsonNode jsonBody(Context ctx) {
-    byte[] body = RequestBodies.read(ctx, maxBodyBytes);
-    try {
-      JsonNode node = Json.mapper().readTree(body);
-      if (node == null || !node.isObject()) {
-        throw new BadRequest("the body must be a JSON object");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new BadRequest("the body is not valid JSON: " + e.getMessage());
-    }
-  }
-
-  private static String text(JsonNode in, String field, boolean required) {
-    JsonNode v = in.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw new BadRequest("\"" + field + "\" is required");
-      }
-      return null;
-    }
-    if (!v.isTextual()) {
-      throw new BadRequest("\"" + field + "\" must be a string");
-    }
-    return v.asText();
   }
 
   private static Long longValue(JsonNode in, String field) {

@@ -202,8 +202,8 @@ public final class SqlBenchmark {
     md.append(
         "Medians in ms. Raw DuckDB: same JDBC driver and thread count, views over the same Parquet"
             + " files, timed in its own JVM. pgwire: pgjdbc in a separate JVM, simple query"
-            + " protocol, every row read. Query service: submit with `wait=true` and result reuse"
-            + " off, then read the result page; each execution is recorded in history and its"
+            + " protocol, every row read. Query service: one request with `wait=true`, `includeResults`, result reuse"
+            + " off, the first result page in the answer; each execution is recorded in history and its"
             + " result written durably as CSV to `s3://results/` before it reports SUCCEEDED.\n\n");
     md.append(
         String.format(

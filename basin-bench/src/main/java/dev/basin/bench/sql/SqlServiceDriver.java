@@ -122,7 +122,10 @@ public final class SqlServiceDriver {
     }
   }
 
-  /** Runs a query to completion and reads its first result page; returns the execution. */
+  /**
+   * Runs a query to completion and reads its first result page (in the same response when it
+   * finished within the wait); returns the execution.
+   */
   static JsonNode query(HttpClient http, String endpoint, String bearer, String sql, boolean reuse)
       throws Exception {
     ObjectNode body = JSON.createObjectNode();
@@ -130,6 +133,7 @@ public final class SqlServiceDriver {
     body.put("wait", true);
     body.put("waitSeconds", 300);
     body.put("reuseResults", reuse);
+    body.put("includeResults", true);
     JsonNode e = send(http, "POST", endpoint + "/api/v1/queries", bearer, body.toString());
     String id = e.path("id").asText();
     while (!terminal(e.path("state").asText())) {
@@ -139,8 +143,14 @@ public final class SqlServiceDriver {
     if (!e.path("state").asText().equals("SUCCEEDED")) {
       throw new IllegalStateException("query failed: " + e + "\n" + sql);
     }
-    send(
-        http, "GET", endpoint + "/api/v1/queries/" + id + "/results?maxResults=1000", bearer, null);
+    if (!e.has("results")) {
+      send(
+          http,
+          "GET",
+          endpoint + "/api/v1/queries/" + id + "/results?maxResults=1000",
+          bearer,
+          null);
+    }
     return e;
   }
 

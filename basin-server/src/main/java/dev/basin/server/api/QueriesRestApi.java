@@ -45,9 +45,11 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code POST /api/v1/queries} with {@code {"sql", "database"?, "workgroup"?, "parameters"?:
  *       [values], "wait"?: true, "waitSeconds"?: 30, "timeoutSeconds"?, "clientRequestToken"?,
- *       "outputLocation"?, "reuseResults"?}} → 202 and the execution, or 200 once it has ended when
- *       {@code wait} is true and it ended within {@code waitSeconds} (≤ 300). Parameters are JSON
- *       strings, numbers, booleans or null, bound to the statement's {@code ?} in order.
+ *       "outputLocation"?, "reuseResults"?, "includeResults"?, "maxResults"?}} → 202 and the
+ *       execution, or 200 once it has ended when {@code wait} is true and it ended within {@code
+ *       waitSeconds} (≤ 300); with {@code includeResults} a query that SUCCEEDED also carries its
+ *       first page under {@code "results"} (as {@code GET …/results} would answer). Parameters are
+ *       JSON strings, numbers, booleans or null, bound to the statement's {@code ?} in order.
  *   <li>{@code GET /api/v1/queries?workgroup=&state=&limit=&nextToken=} → {@code {"queries": […],
  *       "nextToken"?}}, newest first;
  *   <li>{@code GET /api/v1/queries/{id}?waitSeconds=N} → the execution, after waiting up to N (≤
@@ -162,7 +164,16 @@ public final class QueriesRestApi {
     } else {
       e = queries.submit(request);
     }
-    json(ctx, e.state().isFinal() ? 200 : 202, execution(e));
+    ObjectNode out = execution(e);
+    // One round trip for dashboards and scripts: a finished query can carry its first page.
+    if (wait && body.path("includeResults").asBoolean(false) && e.state() == QueryState.SUCCEEDED) {
+      int max =
+          body.path("maxResults").canConvertToInt()
+              ? Math.max(1, Math.min(body.path("maxResults").asInt(), QueryService.MAX_PAGE_ROWS))
+              : QueryService.MAX_PAGE_ROWS;
+      out.set("results", page(queries.results(e.id(), null, max)));
+    }
+    json(ctx, e.state().isFinal() ? 200 : 202, out);
   }
 
   private void list(Context ctx) {
@@ -215,6 +226,10 @@ public final class QueriesRestApi {
             id(ctx),
             emptyToNull(ctx.queryParam("nextToken")),
             intParam(ctx, "maxResults", QueryService.MAX_PAGE_ROWS, QueryService.MAX_PAGE_ROWS));
+    json(ctx, 200, page(page));
+  }
+
+  private ObjectNode page(ResultPage page) {
     ObjectNode out = Json.mapper().createObjectNode();
     out.set("columns", columns(page.columns()));
     ArrayNode rows = out.putArray("rows");
@@ -230,7 +245,7 @@ public final class QueriesRestApi {
     if (page.updateCount() >= 0) {
       out.put("updateCount", page.updateCount());
     }
-    json(ctx, 200, out);
+    return out;
   }
 
   private void resultsCsv(Context ctx) throws IOException {

@@ -125,6 +125,23 @@ class QueriesRestApiTest {
   }
 
   @Test
+  void aWaitedQueryCanCarryItsFirstPage() throws Exception {
+    JsonNode e =
+        send(
+            "POST",
+            "/api/v1/queries",
+            "{\"sql\":\"SELECT id FROM shop.items ORDER BY id\",\"wait\":true,"
+                + "\"includeResults\":true,\"maxResults\":2}",
+            200);
+    assertThat(e.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(e.at("/results/columns/0/name").asText()).isEqualTo("id");
+    assertThat(e.at("/results/rows")).hasSize(2);
+    assertThat(e.at("/results/nextToken").isTextual()).isTrue();
+    JsonNode without = send("POST", "/api/v1/queries", "{\"sql\":\"SELECT 1\",\"wait\":true}", 200);
+    assertThat(without.has("results")).isFalse();
+  }
+
+  @Test
   void asyncSubmitThenPollAndCancel() throws Exception {
     JsonNode e =
         send(

@@ -3,19 +3,15 @@ package dev.basin.sql.service;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.basin.catalog.CatalogConfig;
 import dev.basin.common.error.BasinException;
+import dev.basin.common.jdbc.JdbcStore;
 import dev.basin.common.json.Json;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 
@@ -103,8 +99,6 @@ final class QueryStore implements AutoCloseable {
                   + "created_at BIGINT NOT NULL)"));
 
   static final int SCHEMA_VERSION = MIGRATIONS.size();
-  private static final int MAX_ATTEMPTS = 20;
-  private static final int POOL_SIZE = 4;
   private static final String EXECUTION_COLUMNS =
       "id, workgroup, sql_text, statement_type, user_name, database_name, parameters,"
           + " client_token, fingerprint, reuse_enabled, state, state_reason, error_category,"
@@ -113,14 +107,15 @@ final class QueryStore implements AutoCloseable {
           + " bytes_scanned, update_count, output_location, columns_json, data_offset,"
           + " result_bytes, reused_from";
 
-  private final String url;
-  private final Properties properties;
-  private final Deque<Connection> idle = new ArrayDeque<>();
-  private boolean closed;
+  private final JdbcStore store;
 
   private QueryStore(String url, Properties properties) {
-    this.url = url;
-    this.properties = properties;
+    this.store =
+        JdbcStore.builder(url, new Errors(url))
+            .properties(properties)
+            .retryReads(true)
+            .onConstraintViolation(ConstraintViolation::new)
+            .build();
   }
 
   /**
@@ -153,59 +148,8 @@ final class QueryStore implements AutoCloseable {
     return store;
   }
 
-  @FunctionalInterface
-  interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
   private void migrate() {
-    transaction(
-        c -> {
-          try (Statement s = c.createStatement()) {
-            s.executeUpdate(
-                "CREATE TABLE IF NOT EXISTS basin_query_schema ("
-                    + "id INTEGER NOT NULL PRIMARY KEY, version INTEGER NOT NULL)");
-          }
-          int version = 0;
-          boolean exists = false;
-          try (Statement s = c.createStatement();
-              ResultSet rs =
-                  s.executeQuery("SELECT version FROM basin_query_schema WHERE id = 1")) {
-            if (rs.next()) {
-              version = rs.getInt(1);
-              exists = true;
-            }
-          }
-          if (version > SCHEMA_VERSION) {
-            throw new BasinException(
-                QueryErrorCode.METADATA_STORE_FAILURE,
-                "the metadata database "
-                    + url
-                    + " has query-service schema version "
-                    + version
-                    + " but this Basin knows only up to "
-                    + SCHEMA_VERSION
-                    + "; upgrade Basin");
-          }
-          try (Statement s = c.createStatement()) {
-            for (int v = version; v < SCHEMA_VERSION; v++) {
-              for (String sql : MIGRATIONS.get(v)) {
-                s.executeUpdate(sql);
-              }
-            }
-          }
-          if (version < SCHEMA_VERSION) {
-            String sql =
-                exists
-                    ? "UPDATE basin_query_schema SET version = ? WHERE id = 1"
-                    : "INSERT INTO basin_query_schema (version, id) VALUES (?, 1)";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-              ps.setInt(1, SCHEMA_VERSION);
-              ps.executeUpdate();
-            }
-          }
-          return null;
-        });
+    store.migrate("basin_query_schema", MIGRATIONS);
   }
 
   // ------------------------------------------------------------------ executions
@@ -804,165 +748,50 @@ final class QueryStore implements AutoCloseable {
     }
   }
 
-  private <T> T transaction(Work<T> work) {
-    SQLException last = null;
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      Connection c = borrow();
-      boolean healthy = true;
-      try {
-        c.setAutoCommit(false);
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException e) {
-        rollback(c);
-        if (isConstraintViolation(e)) {
-          throw new ConstraintViolation(e);
-        }
-        if (!isTransient(e)) {
-          healthy = valid(c);
-          throw failure(e);
-        }
-        last = e;
-      } catch (RuntimeException | Error e) {
-        rollback(c);
-        throw e;
-      } finally {
-        try {
-          c.setAutoCommit(true);
-        } catch (SQLException e) {
-          healthy = false;
-        }
-        release(c, healthy);
-      }
-      pause(attempt);
-    }
-    throw failure(last);
+  private <T> T transaction(JdbcStore.Work<T> work) {
+    return store.transaction(work);
   }
 
-  private <T> T read(Work<T> work) {
-    SQLException last = null;
-    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      Connection c = borrow();
-      boolean healthy = true;
-      try {
-        return work.run(c);
-      } catch (SQLException e) {
-        if (!isTransient(e)) {
-          healthy = valid(c);
-          throw failure(e);
-        }
-        last = e;
-      } finally {
-        release(c, healthy);
-      }
-      pause(attempt);
-    }
-    throw failure(last);
-  }
-
-  private static boolean isConstraintViolation(SQLException e) {
-    String state = e.getSQLState();
-    if (state != null && state.startsWith("23")) {
-      return true;
-    }
-    // sqlite-jdbc reports SQLITE_CONSTRAINT (19) and its extended codes without a SQL state
-    return (e.getErrorCode() & 0xff) == 19
-        || (e.getMessage() != null && e.getMessage().contains("SQLITE_CONSTRAINT"));
-  }
-
-  private static boolean isTransient(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException s) {
-        String state = s.getSQLState();
-        if ("40001".equals(state) || "40P01".equals(state)) {
-          return true;
-        }
-        int code = s.getErrorCode() & 0xff;
-        if (s.getClass().getName().startsWith("org.sqlite") && (code == 5 || code == 6)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private static void pause(int attempt) {
-    try {
-      Thread.sleep(Math.min(200, 5L * attempt * attempt));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BasinException(
-          QueryErrorCode.METADATA_STORE_FAILURE, "interrupted while retrying a metadata write");
-    }
-  }
-
-  private BasinException failure(SQLException e) {
-    return new BasinException(
-        QueryErrorCode.METADATA_STORE_FAILURE,
-        "metadata database " + url + " failed: " + (e == null ? "busy" : e.getMessage()),
-        e);
-  }
-
-  private Connection borrow() {
-    synchronized (idle) {
-      if (closed) {
-        throw new BasinException(QueryErrorCode.SHUT_DOWN, "the query service is shut down");
-      }
-      Connection c = idle.pollFirst();
-      if (c != null) {
-        return c;
-      }
-    }
-    try {
-      return DriverManager.getConnection(url, properties);
-    } catch (SQLException e) {
-      throw failure(e);
-    }
-  }
-
-  private void release(Connection c, boolean healthy) {
-    synchronized (idle) {
-      if (!closed && healthy && idle.size() < POOL_SIZE) {
-        idle.addFirst(c);
-        return;
-      }
-    }
-    closeQuietly(c);
-  }
-
-  private static boolean valid(Connection c) {
-    try {
-      return c.isValid(2);
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
-  private static void rollback(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // the connection is broken; release() drops it
-    }
-  }
-
-  private static void closeQuietly(Connection c) {
-    try {
-      c.close();
-    } catch (SQLException ignored) {
-      // nothing useful can be done about a failing close
-    }
+  private <T> T read(JdbcStore.Work<T> work) {
+    return store.read(work);
   }
 
   @Override
   public void close() {
-    synchronized (idle) {
-      closed = true;
-      for (Connection c : idle) {
-        closeQuietly(c);
-      }
-      idle.clear();
+    store.close();
+  }
+
+  private record Errors(String url) implements JdbcStore.Errors {
+    @Override
+    public BasinException failure(SQLException e) {
+      return new BasinException(
+          QueryErrorCode.METADATA_STORE_FAILURE,
+          "metadata database " + url + " failed: " + (e == null ? "busy" : e.getMessage()),
+          e);
+    }
+
+    @Override
+    public BasinException closed() {
+      return new BasinException(QueryErrorCode.SHUT_DOWN, "the query service is shut down");
+    }
+
+    @Override
+    public BasinException interrupted() {
+      return new BasinException(
+          QueryErrorCode.METADATA_STORE_FAILURE, "interrupted while retrying a metadata write");
+    }
+
+    @Override
+    public BasinException newerSchema(int version, int known) {
+      return new BasinException(
+          QueryErrorCode.METADATA_STORE_FAILURE,
+          "the metadata database "
+              + url
+              + " has query-service schema version "
+              + version
+              + " but this Basin knows only up to "
+              + known
+              + "; upgrade Basin");
     }
   }
 }

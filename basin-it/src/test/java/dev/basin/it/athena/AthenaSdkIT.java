@@ -208,7 +208,8 @@ class AthenaSdkIT {
     assertThatThrownBy(
             () -> athena.getQueryResults(b -> b.queryExecutionId(syntax.queryExecutionId())))
         .isInstanceOf(InvalidRequestException.class)
-        .hasMessageContaining("FAILED");
+        .hasMessageContaining("FAILED")
+        .satisfies(e -> assertThat(((InvalidRequestException) e).athenaErrorCode()).isNotBlank());
     assertThatThrownBy(() -> athena.getQueryExecution(b -> b.queryExecutionId("nope")))
         .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("QueryExecution nope was not found");

@@ -578,7 +578,8 @@ public final class AthenaApi implements AwsJsonService, SupportsRawInput {
   }
 
   private static AwsErrorException invalidRequest(String message) {
-    return AwsErrorException.client("InvalidRequestException", message);
+    return new AwsErrorException(
+        "InvalidRequestException", message, 400, Map.of("AthenaErrorCode", "INVALID_INPUT"));
   }
 
   private static final Map<QueryErrorCode, String> TYPES =
@@ -603,7 +604,15 @@ public final class AthenaApi implements AwsJsonService, SupportsRawInput {
           type = "InvalidRequestException";
       }
     }
+    Map<String, String> fields;
+    if (type.equals("InvalidRequestException")) {
+      fields = Map.of("AthenaErrorCode", e.code().name());
+    } else if (type.equals("TooManyRequestsException")) {
+      fields = Map.of("Reason", "CONCURRENT_QUERY_LIMIT_EXCEEDED");
+    } else {
+      fields = Map.of();
+    }
     return new AwsErrorException(
-        type, e.getMessage(), type.equals("InternalServerException") ? 500 : 400);
+        type, e.getMessage(), type.equals("InternalServerException") ? 500 : 400, fields);
   }
 }

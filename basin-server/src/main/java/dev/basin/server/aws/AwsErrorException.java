@@ -7,11 +7,22 @@ package dev.basin.server.aws;
 public final class AwsErrorException extends RuntimeException {
   private final String code;
   private final int status;
+  private final java.util.Map<String, String> fields;
 
   public AwsErrorException(String code, String message, int status) {
+    this(code, message, status, java.util.Map.of());
+  }
+
+  /**
+   * @param fields members the service's error shape adds next to {@code __type} and {@code
+   *     message}, e.g. Athena's {@code AthenaErrorCode}
+   */
+  public AwsErrorException(
+      String code, String message, int status, java.util.Map<String, String> fields) {
     super(message);
     this.code = code;
     this.status = status;
+    this.fields = java.util.Map.copyOf(fields);
   }
 
   /** A client error (HTTP 400). */
@@ -44,5 +55,10 @@ public final class AwsErrorException extends RuntimeException {
 
   public int status() {
     return status;
+  }
+
+  /** The error shape's additional members. */
+  public java.util.Map<String, String> fields() {
+    return fields;
   }
 }

@@ -149,6 +149,9 @@ public final class AwsJsonEndpoint {
       gen.writeStartObject();
       gen.writeStringField("__type", e.code());
       gen.writeStringField("message", e.getMessage());
+      for (java.util.Map.Entry<String, String> f : e.fields().entrySet()) {
+        gen.writeStringField(f.getKey(), f.getValue());
+      }
       gen.writeEndObject();
     } catch (IOException io) {
       throw new IllegalStateException("cannot encode error", io);

@@ -229,6 +229,7 @@ class AthenaApiTest {
     assertThat(e.at("/Status/AthenaError/ErrorMessage").asText()).startsWith("line 1:");
     AwsErrorException results = error("GetQueryResults", "{\"QueryExecutionId\":\"" + id + "\"}");
     assertThat(results.code()).isEqualTo("InvalidRequestException");
+    assertThat(results.fields()).containsKey("AthenaErrorCode");
     assertThat(results.getMessage()).contains("FAILED");
 
     String missing =

@@ -35,6 +35,7 @@ public final class BasinCommand implements Runnable {
     cli.addSubcommand("catalog", CatalogCommands.commandLine(env));
     cli.addSubcommand("delivery", DeliveryCommands.commandLine(env));
     cli.addSubcommand("sql", new SqlCommand(env));
+    cli.addSubcommand("sample-data", new SampleDataCommand(env));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof BasinException

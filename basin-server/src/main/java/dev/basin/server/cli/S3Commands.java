@@ -210,7 +210,8 @@ final class S3Commands {
       return slash < 0 ? key : key.substring(slash + 1);
     }
 
-    private static void uploadFile(S3RestClient s3, Path file, S3Url to) throws IOException {
+    /** Uploads a local file, in parts when it is large; used by {@code sample-data} too. */
+    static void uploadFile(S3RestClient s3, Path file, S3Url to) throws IOException {
       long size = Files.size(file);
       if (size < MULTIPART_THRESHOLD) {
         s3.put(to.bucket(), to.key(), file);

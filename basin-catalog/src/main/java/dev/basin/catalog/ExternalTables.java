@@ -100,27 +100,32 @@ public final class ExternalTables {
     long now = clock.millis();
     db.transaction(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO basin_external_tables (database_name, table_name, version_id,"
-                      + " location, definition, create_time, update_time)"
-                      + " VALUES (?, ?, 1, ?, ?, ?, ?)")) {
-            ps.setString(1, database);
-            ps.setString(2, name);
-            ps.setString(3, def.location());
-            ps.setString(4, Json.write(def));
-            ps.setLong(5, now);
-            ps.setLong(6, now);
-            ps.executeUpdate();
-          } catch (SQLException e) {
-            if (MetadataDatabase.isConstraintViolation(e)) {
-              throw alreadyExists(database, name, "an external table has that name");
-            }
-            throw e;
-          }
+          insertTable(c, database, name, def, now);
           return null;
         });
     return get(database, name);
+  }
+
+  private static void insertTable(
+      Connection c, String database, String name, Definition def, long now) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO basin_external_tables (database_name, table_name, version_id,"
+                + " location, definition, create_time, update_time)"
+                + " VALUES (?, ?, 1, ?, ?, ?, ?)")) {
+      ps.setString(1, database);
+      ps.setString(2, name);
+      ps.setString(3, def.location());
+      ps.setString(4, Json.write(def));
+      ps.setLong(5, now);
+      ps.setLong(6, now);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if (MetadataDatabase.isConstraintViolation(e)) {
+        throw alreadyExists(database, name, "an external table has that name");
+      }
+      throw e;
+    }
   }
 
   /**
@@ -133,29 +138,25 @@ public final class ExternalTables {
   public Optional<ExternalTable> find(String database, String name) {
     Names.require("database", database);
     Names.require("table", name);
-    return db.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT version_id, definition, create_time, update_time"
-                      + " FROM basin_external_tables WHERE database_name = ? AND table_name = ?")) {
-            ps.setString(1, database);
-            ps.setString(2, name);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return Optional.empty();
-              }
-              return Optional.of(
-                  toTable(
-                      database,
-                      name,
-                      rs.getLong(1),
-                      rs.getString(2),
-                      rs.getLong(3),
-                      rs.getLong(4)));
-            }
-          }
-        });
+    return db.read(c -> findIn(c, database, name));
+  }
+
+  private Optional<ExternalTable> findIn(Connection c, String database, String name)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT version_id, definition, create_time, update_time"
+                + " FROM basin_external_tables WHERE database_name = ? AND table_name = ?")) {
+      ps.setString(1, database);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            toTable(database, name, rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+      }
+    }
   }
 
   boolean exists(String database, String name) {
@@ -272,63 +273,70 @@ public final class ExternalTables {
     long now = clock.millis();
     db.transaction(
         c -> {
-          long version;
-          String oldDefinition;
-          long oldUpdate;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT version_id, definition, update_time FROM basin_external_tables"
-                      + " WHERE database_name = ? AND table_name = ?")) {
-            ps.setString(1, database);
-            ps.setString(2, name);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                throw notFound(database, name);
-              }
-              version = rs.getLong(1);
-              oldDefinition = rs.getString(2);
-              oldUpdate = rs.getLong(3);
-            }
-          }
-          if (expected != null && !expected.equals(Long.toString(version))) {
-            throw concurrent(database, name, expected, version);
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO basin_external_table_versions (database_name, table_name,"
-                      + " version_id, definition, update_time, archive_time)"
-                      + " VALUES (?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, database);
-            ps.setString(2, name);
-            ps.setLong(3, version);
-            ps.setString(4, oldDefinition);
-            ps.setLong(5, oldUpdate);
-            ps.setLong(6, now);
-            ps.executeUpdate();
-          } catch (SQLException e) {
-            if (MetadataDatabase.isConstraintViolation(e)) {
-              throw concurrent(database, name, Long.toString(version), version + 1);
-            }
-            throw e;
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE basin_external_tables SET version_id = ?, location = ?, definition = ?,"
-                      + " update_time = ? WHERE database_name = ? AND table_name = ?"
-                      + " AND version_id = ?")) {
-            ps.setLong(1, version + 1);
-            ps.setString(2, def.location());
-            ps.setString(3, Json.write(def));
-            ps.setLong(4, now);
-            ps.setString(5, database);
-            ps.setString(6, name);
-            ps.setLong(7, version);
-            if (ps.executeUpdate() != 1) {
-              throw concurrent(database, name, Long.toString(version), version + 1);
-            }
-          }
+          replaceTable(c, database, name, def, expected, now);
           return null;
         });
+  }
+
+  /** Archives the current definition and writes {@code def} as the next version. */
+  private static void replaceTable(
+      Connection c, String database, String name, Definition def, String expected, long now)
+      throws SQLException {
+    long version;
+    String oldDefinition;
+    long oldUpdate;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT version_id, definition, update_time FROM basin_external_tables"
+                + " WHERE database_name = ? AND table_name = ?")) {
+      ps.setString(1, database);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw notFound(database, name);
+        }
+        version = rs.getLong(1);
+        oldDefinition = rs.getString(2);
+        oldUpdate = rs.getLong(3);
+      }
+    }
+    if (expected != null && !expected.equals(Long.toString(version))) {
+      throw concurrent(database, name, expected, version);
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO basin_external_table_versions (database_name, table_name,"
+                + " version_id, definition, update_time, archive_time)"
+                + " VALUES (?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, database);
+      ps.setString(2, name);
+      ps.setLong(3, version);
+      ps.setString(4, oldDefinition);
+      ps.setLong(5, oldUpdate);
+      ps.setLong(6, now);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if (MetadataDatabase.isConstraintViolation(e)) {
+        throw concurrent(database, name, Long.toString(version), version + 1);
+      }
+      throw e;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE basin_external_tables SET version_id = ?, location = ?, definition = ?,"
+                + " update_time = ? WHERE database_name = ? AND table_name = ?"
+                + " AND version_id = ?")) {
+      ps.setLong(1, version + 1);
+      ps.setString(2, def.location());
+      ps.setString(3, Json.write(def));
+      ps.setLong(4, now);
+      ps.setString(5, database);
+      ps.setString(6, name);
+      ps.setLong(7, version);
+      if (ps.executeUpdate() != 1) {
+        throw concurrent(database, name, Long.toString(version), version + 1);
+      }
+    }
   }
 
   /**
@@ -339,32 +347,170 @@ public final class ExternalTables {
   public void delete(String database, String name) {
     Names.require("database", database);
     Names.require("table", name);
-    boolean deleted =
-        db.transaction(
-            c -> {
-              int n =
-                  deleteWhere(
-                      c,
-                      "basin_external_tables",
-                      "database_name = ? AND table_name = ?",
-                      database,
-                      name);
-              deleteWhere(
-                  c,
-                  "basin_external_table_versions",
-                  "database_name = ? AND table_name = ?",
-                  database,
-                  name);
-              deleteWhere(
-                  c,
-                  "basin_external_partitions",
-                  "database_name = ? AND table_name = ?",
-                  database,
-                  name);
-              return n > 0;
-            });
+    boolean deleted = db.transaction(c -> deleteTable(c, database, name));
     if (!deleted) {
       throw notFound(database, name);
+    }
+  }
+
+  private static boolean deleteTable(Connection c, String database, String name)
+      throws SQLException {
+    int n =
+        deleteWhere(
+            c, "basin_external_tables", "database_name = ? AND table_name = ?", database, name);
+    deleteWhere(
+        c, "basin_external_table_versions", "database_name = ? AND table_name = ?", database, name);
+    deleteWhere(
+        c, "basin_external_partitions", "database_name = ? AND table_name = ?", database, name);
+    return n > 0;
+  }
+
+  /** Work on a {@link Batch}: everything it does commits together, or nothing does. */
+  @FunctionalInterface
+  public interface BatchWork<T> {
+    T run(Batch batch) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction of the catalog database: every table create, update and
+   * delete and every partition add and delete it makes through its {@link Batch} commits together
+   * with whatever it writes through {@link Batch#connection()}, or none of it does. The same
+   * validation and version archiving as the single-table methods apply. The work may be run again
+   * from the start when the database reports a transient lock conflict, so it must not have side
+   * effects outside the batch.
+   *
+   * @throws BasinException the first failure of the work, after rolling everything back
+   */
+  public <T> T batch(BatchWork<T> work) {
+    return db.transaction(c -> work.run(new Batch(c, clock.millis())));
+  }
+
+  /**
+   * Runs read-only {@code work} on a connection of the catalog database (for components that keep
+   * their own tables in it, such as the crawler).
+   */
+  public <T> T read(dev.basin.common.jdbc.JdbcStore.Work<T> work) {
+    return db.read(work);
+  }
+
+  /**
+   * Changes to external tables inside one transaction (see {@link ExternalTables#batch}). Not
+   * thread-safe; valid only while the work runs.
+   */
+  public final class Batch {
+    private final Connection c;
+    private final long now;
+
+    private Batch(Connection c, long now) {
+      this.c = c;
+      this.now = now;
+    }
+
+    /** The transaction's connection, for writes that must commit with the batch. */
+    public Connection connection() {
+      return c;
+    }
+
+    /** The table as this transaction sees it. */
+    public Optional<ExternalTable> find(String database, String name) throws SQLException {
+      return findIn(c, database, name);
+    }
+
+    /**
+     * Creates a table at version "1", as {@link ExternalTables#create}.
+     *
+     * @throws BasinException as {@link ExternalTables#create}
+     */
+    public ExternalTable create(String database, TableInput input) throws SQLException {
+      requireDatabase(database);
+      Definition def = validate(input);
+      TableIdentifier id = TableIdentifier.of(Namespace.of(database), input.name());
+      if (iceberg.tableExists(id) || iceberg.viewExists(id)) {
+        throw alreadyExists(database, input.name(), "an Iceberg table or view has that name");
+      }
+      insertTable(c, database, input.name(), def, now);
+      return findIn(c, database, input.name()).orElseThrow();
+    }
+
+    /**
+     * Replaces a table's definition, archiving the current one, if its version is {@code
+     * expectedVersionId} (null: any version).
+     *
+     * @throws BasinException {@code TABLE_NOT_FOUND}, {@code CONCURRENT_MODIFICATION}, validation
+     *     codes as {@link ExternalTables#create}
+     */
+    public ExternalTable update(String database, TableInput input, String expectedVersionId)
+        throws SQLException {
+      Definition def = validate(input);
+      replaceTable(c, database, input.name(), def, expectedVersionId, now);
+      return findIn(c, database, input.name()).orElseThrow();
+    }
+
+    /**
+     * Deletes a table with its partitions and versions if its version is {@code expectedVersionId}
+     * (null: any version).
+     *
+     * @throws BasinException {@code TABLE_NOT_FOUND}, {@code CONCURRENT_MODIFICATION}
+     */
+    public void delete(String database, String name, String expectedVersionId) throws SQLException {
+      ExternalTable t = findIn(c, database, name).orElseThrow(() -> notFound(database, name));
+      if (expectedVersionId != null && !expectedVersionId.equals(t.versionId())) {
+        throw concurrent(database, name, expectedVersionId, Long.parseLong(t.versionId()));
+      }
+      deleteTable(c, database, name);
+    }
+
+    /**
+     * Adds a partition.
+     *
+     * @throws BasinException {@code TABLE_NOT_FOUND}, {@code PARTITION_ALREADY_EXISTS}, {@code
+     *     INVALID_INPUT}, {@code INVALID_LOCATION}
+     */
+    public void addPartition(String database, String table, PartitionInput input)
+        throws SQLException {
+      ExternalTable t = findIn(c, database, table).orElseThrow(() -> notFound(database, table));
+      String location = partitionLocation(t, input);
+      insertPartition(c, database, table, valuesKey(t, input.values()), location, input, now);
+    }
+
+    /**
+     * Deletes a partition.
+     *
+     * @throws BasinException {@code TABLE_NOT_FOUND}, {@code PARTITION_NOT_FOUND}
+     */
+    public void deletePartition(String database, String table, List<String> values)
+        throws SQLException {
+      ExternalTable t = findIn(c, database, table).orElseThrow(() -> notFound(database, table));
+      int n =
+          deleteWhere(
+              c,
+              "basin_external_partitions",
+              "database_name = ? AND table_name = ? AND partition_values = ?",
+              database,
+              table,
+              valuesKey(t, values));
+      if (n == 0) {
+        throw partitionNotFound(database, table, values);
+      }
+    }
+
+    /** A table's partitions as this transaction sees them, ordered by their values. */
+    public List<Partition> partitions(String database, String table) throws SQLException {
+      List<Partition> result = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT partition_values, location, parameters, create_time, update_time"
+                  + " FROM basin_external_partitions WHERE database_name = ? AND table_name = ?"
+                  + " ORDER BY partition_values")) {
+        ps.setString(1, database);
+        ps.setString(2, table);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            result.add(toPartition(database, table, rs));
+          }
+        }
+      }
+      return result;
     }
   }
 
@@ -519,33 +665,7 @@ public final class ExternalTables {
         String values = valuesKey(t, input.values());
         db.transaction(
             c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "INSERT INTO basin_external_partitions (database_name, table_name,"
-                          + " partition_values, location, parameters, create_time, update_time)"
-                          + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, database);
-                ps.setString(2, table);
-                ps.setString(3, values);
-                ps.setString(4, location);
-                ps.setString(5, Json.write(input.parameters()));
-                ps.setLong(6, now);
-                ps.setLong(7, now);
-                ps.executeUpdate();
-              } catch (SQLException e) {
-                if (MetadataDatabase.isConstraintViolation(e)) {
-                  throw new BasinException(
-                      CatalogErrorCode.PARTITION_ALREADY_EXISTS,
-                      "partition "
-                          + input.values()
-                          + " of table '"
-                          + database
-                          + "."
-                          + table
-                          + "' already exists");
-                }
-                throw e;
-              }
+              insertPartition(c, database, table, values, location, input, now);
               return null;
             });
       } catch (BasinException e) {
@@ -553,6 +673,44 @@ public final class ExternalTables {
       }
     }
     return errors;
+  }
+
+  private static void insertPartition(
+      Connection c,
+      String database,
+      String table,
+      String values,
+      String location,
+      PartitionInput input,
+      long now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO basin_external_partitions (database_name, table_name,"
+                + " partition_values, location, parameters, create_time, update_time)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, database);
+      ps.setString(2, table);
+      ps.setString(3, values);
+      ps.setString(4, location);
+      ps.setString(5, Json.write(input.parameters()));
+      ps.setLong(6, now);
+      ps.setLong(7, now);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      if (MetadataDatabase.isConstraintViolation(e)) {
+        throw new BasinException(
+            CatalogErrorCode.PARTITION_ALREADY_EXISTS,
+            "partition "
+                + input.values()
+                + " of table '"
+                + database
+                + "."
+                + table
+                + "' already exists");
+      }
+      throw e;
+    }
   }
 
   /**

@@ -46,7 +46,35 @@ final class MetadataDatabase implements AutoCloseable {
                   + "parameters TEXT NOT NULL, "
                   + "create_time BIGINT NOT NULL, "
                   + "update_time BIGINT NOT NULL, "
-                  + "PRIMARY KEY (database_name, table_name, partition_values))"));
+                  + "PRIMARY KEY (database_name, table_name, partition_values))"),
+          // the crawler (dev.basin.catalog.crawler): definitions, runs, folders it has seen,
+          // object-created events waiting for an event-mode crawl
+          List.of(
+              "CREATE TABLE IF NOT EXISTS basin_crawlers ("
+                  + "name VARCHAR(255) NOT NULL, "
+                  + "definition TEXT NOT NULL, "
+                  + "create_time BIGINT NOT NULL, "
+                  + "update_time BIGINT NOT NULL, "
+                  + "PRIMARY KEY (name))",
+              "CREATE TABLE IF NOT EXISTS basin_crawler_runs ("
+                  + "crawler_name VARCHAR(255) NOT NULL, "
+                  + "run_id BIGINT NOT NULL, "
+                  + "state VARCHAR(32) NOT NULL, "
+                  + "start_time BIGINT NOT NULL, "
+                  + "end_time BIGINT, "
+                  + "run TEXT NOT NULL, "
+                  + "PRIMARY KEY (crawler_name, run_id))",
+              "CREATE TABLE IF NOT EXISTS basin_crawler_folders ("
+                  + "crawler_name VARCHAR(255) NOT NULL, "
+                  + "folder VARCHAR(4096) NOT NULL, "
+                  + "run_id BIGINT NOT NULL, "
+                  + "PRIMARY KEY (crawler_name, folder))",
+              "CREATE TABLE IF NOT EXISTS basin_crawler_events ("
+                  + "crawler_name VARCHAR(255) NOT NULL, "
+                  + "bucket VARCHAR(255) NOT NULL, "
+                  + "object_key VARCHAR(4096) NOT NULL, "
+                  + "event_time BIGINT NOT NULL, "
+                  + "PRIMARY KEY (crawler_name, bucket, object_key))"));
 
   static final int SCHEMA_VERSION = MIGRATIONS.size();
 

@@ -2,14 +2,18 @@ package dev.basin.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.basin.catalog.LakeCatalog;
+import dev.basin.catalog.crawler.Crawlers;
 import dev.basin.common.config.Config;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.error.CommonErrorCode;
 import dev.basin.common.io.DurableFiles;
 import dev.basin.common.json.Json;
 import dev.basin.delivery.DeliveryEngine;
+import dev.basin.etl.run.JobService;
 import dev.basin.server.api.CatalogRestApi;
+import dev.basin.server.api.CrawlersRestApi;
 import dev.basin.server.api.DeliveryRestApi;
+import dev.basin.server.api.JobsRestApi;
 import dev.basin.server.api.QueriesRestApi;
 import dev.basin.server.api.StreamsRestApi;
 import dev.basin.server.athena.AthenaApi;
@@ -78,11 +82,13 @@ public final class BasinServer implements AutoCloseable {
   private StreamService streams;
   private LocalObjectStore objectStore;
   private LakeCatalog catalog;
+  private Crawlers crawlers;
   private DeliveryEngine delivery;
   private DuckDbSqlEngine sqlEngine;
   private MaterializedViews materializedViews;
   private MaterializedViewRefresher materializedViewRefresher;
   private QueryService queries;
+  private JobService jobs;
   private Javalin http;
   private PgWireServer pgwire;
   private ScheduledExecutorService background;
@@ -139,6 +145,7 @@ public final class BasinServer implements AutoCloseable {
         }
       }
       catalog = LakeCatalog.open(ServerConfig.catalog(config), objectStore, clock);
+      crawlers = Crawlers.open(catalog, objectStore, clock);
       delivery =
           DeliveryEngine.open(
               dataDir.resolve("delivery"),
@@ -170,6 +177,13 @@ public final class BasinServer implements AutoCloseable {
               objectStore,
               catalog.config(),
               clock);
+      jobs =
+          JobService.open(
+              catalog.config(),
+              sqlEngine,
+              objectStore,
+              clock,
+              config.get(ServerConfig.JOB_WORKERS));
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);
@@ -195,8 +209,10 @@ public final class BasinServer implements AutoCloseable {
       S3Api s3 = new S3Api(objectStore, credentials, auth.enabled(), clock, metrics, account);
       LifecycleRestApi lifecycle = new LifecycleRestApi(objectStore, clock);
       CatalogRestApi catalogApi = new CatalogRestApi(catalog, maxBody, clock);
+      CrawlersRestApi crawlersApi = new CrawlersRestApi(crawlers, maxBody);
       DeliveryRestApi deliveryApi = new DeliveryRestApi(delivery, maxBody);
       QueriesRestApi queriesApi = new QueriesRestApi(queries, maxBody, clock);
+      JobsRestApi jobsApi = new JobsRestApi(jobs, maxBody, clock);
       IcebergRestApi iceberg =
           new IcebergRestApi(
               catalog.iceberg(),
@@ -230,8 +246,10 @@ public final class BasinServer implements AutoCloseable {
                 rest.register(cfg.routes, auth);
                 lifecycle.register(cfg.routes, auth);
                 catalogApi.register(cfg.routes);
+                crawlersApi.register(cfg.routes);
                 deliveryApi.register(cfg.routes);
                 queriesApi.register(cfg.routes);
+                jobsApi.register(cfg.routes);
                 iceberg.register(cfg.routes);
                 // S3's /{bucket}/<key> routes match almost any path: they must be added last.
                 s3.register(cfg.routes);
@@ -392,6 +410,10 @@ public final class BasinServer implements AutoCloseable {
   }
 
   /** The query service (Athena semantics) over the SQL engine. */
+  public JobService jobs() {
+    return jobs;
+  }
+
   public QueryService queries() {
     return queries;
   }
@@ -404,6 +426,11 @@ public final class BasinServer implements AutoCloseable {
   /** The lake catalog: Iceberg tables, views and external tables; served at {@code /iceberg/}. */
   public LakeCatalog catalog() {
     return catalog;
+  }
+
+  /** The crawlers: definitions, runs and their history, in the catalog's database. */
+  public Crawlers crawlers() {
+    return crawlers;
   }
 
   /**
@@ -440,6 +467,11 @@ public final class BasinServer implements AutoCloseable {
       streamLog.close();
       streamLog = null;
     }
+    // jobs before the engine: running ones are stopped
+    if (jobs != null) {
+      jobs.close();
+      jobs = null;
+    }
     // queries before the engine: running ones are stopped and recorded as failed
     if (queries != null) {
       queries.close();
@@ -453,6 +485,10 @@ public final class BasinServer implements AutoCloseable {
     if (sqlEngine != null) {
       sqlEngine.close();
       sqlEngine = null;
+    }
+    if (crawlers != null) {
+      crawlers.close();
+      crawlers = null;
     }
     if (catalog != null) {
       catalog.close();

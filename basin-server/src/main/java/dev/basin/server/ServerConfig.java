@@ -185,6 +185,9 @@ public final class ServerConfig {
   public static final ConfigKey<Integer> SQL_THREADS =
       ConfigKey.integer(
           "sql.threads", 0, 0, 1024, "Threads DuckDB runs each query on (0: one per core)");
+  public static final ConfigKey<Integer> JOB_WORKERS =
+      ConfigKey.integer(
+          "job.workers", 2, 1, 64, "ETL job runs executed at once (more wait in STARTING)");
   public static final ConfigKey<Integer> QUERY_MAX_CONCURRENT =
       ConfigKey.integer(
           "query.max-concurrent",
@@ -299,6 +302,7 @@ public final class ServerConfig {
           DELIVERY_COMPACTION_INTERVAL,
           SQL_MEMORY_LIMIT,
           SQL_THREADS,
+          JOB_WORKERS,
           QUERY_MAX_CONCURRENT,
           QUERY_MAX_QUEUED,
           QUERY_TIMEOUT,

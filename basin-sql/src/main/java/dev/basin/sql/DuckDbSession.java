@@ -487,6 +487,24 @@ public final class DuckDbSession implements SqlSession {
     }
   }
 
+  /** Runs a statement in DuckDB and returns its update count (for COPY … TO: rows written). */
+  public long updateInternal(String sql) {
+    checkCancelled();
+    detachOpenCursor();
+    try (java.sql.Statement s = connection.createStatement()) {
+      running = s;
+      s.execute(sql);
+      return Math.max(0, s.getLargeUpdateCount());
+    } catch (SQLException e) {
+      if (cancelled) {
+        throw new SqlException(SqlState.QUERY_CANCELED, "the statement was cancelled", e);
+      }
+      throw SqlErrors.translate(e);
+    } finally {
+      running = null;
+    }
+  }
+
   /** Runs a query in DuckDB and returns all rows (small internal results only). */
   public List<Object[]> queryInternal(String sql) {
     checkCancelled();

@@ -212,7 +212,8 @@ public final class DuckDbSqlEngine implements SqlEngine {
     return clock;
   }
 
-  LakeFiles files() {
+  /** The lake as local files (cold objects are cached). */
+  public LakeFiles files() {
     return files;
   }
 

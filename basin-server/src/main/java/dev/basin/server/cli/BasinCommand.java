@@ -33,9 +33,11 @@ public final class BasinCommand implements Runnable {
     cli.addSubcommand("s3", S3Commands.commandLine(env));
     cli.addSubcommand("lifecycle", LifecycleCommand.commandLine(env));
     cli.addSubcommand("catalog", CatalogCommands.commandLine(env));
+    cli.addSubcommand("crawler", CrawlerCommands.commandLine(env));
     cli.addSubcommand("delivery", DeliveryCommands.commandLine(env));
     cli.addSubcommand("sql", new SqlCommand(env));
     cli.addSubcommand("sample-data", new SampleDataCommand(env));
+    cli.addSubcommand("job", JobCommands.commandLine(env));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof BasinException

@@ -7,6 +7,17 @@ import java.util.List;
 final class Tables {
   private Tables() {}
 
+  /** Prints a header row and the rows; nothing when there are no rows. */
+  static void print(PrintWriter out, String[] header, List<String[]> rows) {
+    if (rows.isEmpty()) {
+      return;
+    }
+    List<String[]> all = new java.util.ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    print(out, all);
+  }
+
   static void print(PrintWriter out, List<String[]> rows) {
     if (rows.isEmpty()) {
       return;

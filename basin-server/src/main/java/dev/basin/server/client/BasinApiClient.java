@@ -58,6 +58,13 @@ public final class BasinApiClient {
             .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
   }
 
+  public JsonNode put(String path, String body, String contentType) {
+    return send(
+        HttpRequest.newBuilder(endpoint.resolve(path))
+            .header("Content-Type", contentType)
+            .PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+  }
+
   public JsonNode delete(String path) {
     return send(HttpRequest.newBuilder(endpoint.resolve(path)).DELETE());
   }

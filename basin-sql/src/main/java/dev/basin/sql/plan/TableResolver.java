@@ -566,6 +566,29 @@ public final class TableResolver {
   // ---- external tables
 
   private Resolved external(ExternalHandle h, List<Conjunct> conjuncts) {
+    return external(h, conjuncts, null, null);
+  }
+
+  /**
+   * An external table restricted to some of its objects (for ETL bookmarks): only objects {@code
+   * include} accepts are read, and each one read is passed to {@code read}.
+   *
+   * @param include accepts an object by its {@code s3://bucket/key} URI and ETag
+   * @param read receives every object included
+   */
+  public Resolved externalObjects(
+      ExternalTable table,
+      java.util.function.BiPredicate<String, String> include,
+      java.util.function.Consumer<ObjectInfo> read) {
+    return external(
+        new ExternalHandle(table.database() + "." + table.name(), table), List.of(), include, read);
+  }
+
+  private Resolved external(
+      ExternalHandle h,
+      List<Conjunct> conjuncts,
+      java.util.function.BiPredicate<String, String> include,
+      java.util.function.Consumer<ObjectInfo> read) {
     ExternalTable t = h.table();
     Schema schema = IcebergSchemas.schema(t.columns());
     List<Types.NestedField> partitionFields =
@@ -596,6 +619,12 @@ public final class TableResolver {
     for (PartitionGroup g : groups) {
       Map<String, List<String>> byCompression = new TreeMap<>();
       for (ObjectInfo o : listData(g.location())) {
+        if (include != null && !include.test("s3://" + o.bucket() + "/" + o.key(), o.etag())) {
+          continue;
+        }
+        if (read != null) {
+          read.accept(o);
+        }
         byCompression
             .computeIfAbsent(compression(o.key()), k -> new ArrayList<>())
             .add(files.localPath("s3://" + o.bucket() + "/" + o.key()).toString());

@@ -1,0 +1,4 @@
+package dev.basin.etl.job;
+
+/** Where a target node writes. */
+public sealed interface TargetSpec permits IcebergTarget, PrefixTarget {}

@@ -234,6 +234,38 @@ class EtlPipelineIT {
       Files.writeString(csv, "id,name\n1,a\n");
       ok(cli(dd, "s3", "cp", csv.toString(), "s3://raw/cols/c.csv"));
       ok(cli(dd, "job", "create", missingColumn.toString()));
+      // The REST API's error shapes.
+      assertThat(
+              NativeApi.call(server, "POST", "/api/v1/jobs", "name: x\nnodes: []\nbogus: 1\n", 400)
+                  .path("error")
+                  .path("code")
+                  .asText())
+          .isEqualTo("INVALID_JOB");
+      assertThat(
+              NativeApi.call(server, "GET", "/api/v1/jobs/nope", null, 404)
+                  .path("error")
+                  .path("code")
+                  .asText())
+          .isEqualTo("JOB_NOT_FOUND");
+      assertThat(
+              NativeApi.call(server, "POST", "/api/v1/jobs/col/runs", "{\"arguments\": 5}", 400)
+                  .path("error")
+                  .path("message")
+                  .asText())
+          .contains("arguments");
+      assertThat(
+              NativeApi.call(
+                      server, "POST", "/api/v1/jobs/col/runs", "{\"trigger\": \"retry\"}", 400)
+                  .path("error")
+                  .path("message")
+                  .asText())
+          .contains("reserved");
+      assertThat(
+              NativeApi.call(server, "GET", "/api/v1/jobs/col/runs/jr_nope", null, 404)
+                  .path("error")
+                  .path("code")
+                  .asText())
+          .isEqualTo("RUN_NOT_FOUND");
       Exit failed = fails(cli(dd, "job", "run", "col", "--no-progress"));
       assertThat(failed.stdout()).contains("FAILED").contains("pick").contains("nope");
     }

@@ -46,6 +46,107 @@ public record JobRun(
     quality = List.copyOf(quality);
   }
 
+  /** This run in another state, with an error (or null). */
+  public JobRun with(RunState newState, String newError) {
+    return new JobRun(
+        id,
+        job,
+        attempt,
+        previousRunId,
+        trigger,
+        newState,
+        arguments,
+        startedOn,
+        completedOn,
+        newError,
+        epoch,
+        stepsDone,
+        stepsTotal,
+        nodes,
+        quality);
+  }
+
+  /** This run with its progress. */
+  public JobRun withSteps(int done, int total) {
+    return new JobRun(
+        id,
+        job,
+        attempt,
+        previousRunId,
+        trigger,
+        state,
+        arguments,
+        startedOn,
+        completedOn,
+        error,
+        epoch,
+        done,
+        total,
+        nodes,
+        quality);
+  }
+
+  /** This run with its bookmark epoch. */
+  public JobRun withEpoch(Long newEpoch) {
+    return new JobRun(
+        id,
+        job,
+        attempt,
+        previousRunId,
+        trigger,
+        state,
+        arguments,
+        startedOn,
+        completedOn,
+        error,
+        newEpoch,
+        stepsDone,
+        stepsTotal,
+        nodes,
+        quality);
+  }
+
+  /** This run with its node figures so far. */
+  public JobRun withNodes(List<NodeMetrics> newNodes) {
+    return new JobRun(
+        id,
+        job,
+        attempt,
+        previousRunId,
+        trigger,
+        state,
+        arguments,
+        startedOn,
+        completedOn,
+        error,
+        epoch,
+        stepsDone,
+        stepsTotal,
+        newNodes,
+        quality);
+  }
+
+  /** This run, over. */
+  public JobRun finished(
+      RunState end, Instant at, String why, List<NodeMetrics> newNodes, List<QualityOutcome> q) {
+    return new JobRun(
+        id,
+        job,
+        attempt,
+        previousRunId,
+        trigger,
+        end,
+        arguments,
+        startedOn,
+        at,
+        why,
+        epoch,
+        stepsDone,
+        stepsTotal,
+        newNodes,
+        q);
+  }
+
   /** Milliseconds from start to end (or to now while running). */
   public long executionMillis(Instant now) {
     Instant end = completedOn == null ? now : completedOn;

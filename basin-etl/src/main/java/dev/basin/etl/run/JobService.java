@@ -11,14 +11,12 @@ import dev.basin.spi.sql.SqlException;
 import dev.basin.spi.storage.ObjectStore;
 import dev.basin.sql.DuckDbSession;
 import dev.basin.sql.DuckDbSqlEngine;
-import dev.basin.sql.plan.LakeFiles;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -369,22 +367,7 @@ public final class JobService implements AutoCloseable {
     for (JobRun r : ctx.store().unfinishedRuns()) {
       String msg = "the server stopped during the run; the next run resumes its bookmark epoch";
       JobRun failed =
-          new JobRun(
-              r.id(),
-              r.job(),
-              r.attempt(),
-              r.previousRunId(),
-              r.trigger(),
-              RunState.FAILED,
-              r.arguments(),
-              r.startedOn(),
-              ctx.clock().instant(),
-              msg,
-              r.epoch(),
-              r.stepsDone(),
-              r.stepsTotal(),
-              r.nodes(),
-              r.quality());
+          r.finished(RunState.FAILED, ctx.clock().instant(), msg, r.nodes(), r.quality());
       ctx.store().updateRun(failed);
       long seq = ctx.store().lastLogSeq(r.id()) + 1;
       ctx.store().appendLog(r.id(), seq, ctx.clock().instant(), "ERROR", msg);
@@ -539,11 +522,6 @@ public final class JobService implements AutoCloseable {
     ctx.store().close();
   }
 
-  /** The lake's local files (for callers that resolve s3 URIs). */
-  LakeFiles files() {
-    return ctx.engine().files();
-  }
-
   // ------------------------------------------------------------------ run handle
 
   /** A run in progress: its latest state, its session (to cancel) and its log. */
@@ -604,7 +582,7 @@ public final class JobService implements AutoCloseable {
         requested = state;
         log("WARN", why);
         if (run.state() == RunState.RUNNING || run.state() == RunState.STARTING) {
-          update(with(run, RunState.STOPPING, null));
+          update(run.with(RunState.STOPPING, null));
         }
       }
       DuckDbSession s = session;
@@ -621,71 +599,20 @@ public final class JobService implements AutoCloseable {
 
     void transition(RunState state, String error) {
       if (requested == null) {
-        update(with(run, state, error));
+        update(run.with(state, error));
       }
     }
 
     synchronized void steps(int done, int total) {
-      JobRun r = run;
-      update(
-          new JobRun(
-              r.id(),
-              r.job(),
-              r.attempt(),
-              r.previousRunId(),
-              r.trigger(),
-              r.state(),
-              r.arguments(),
-              r.startedOn(),
-              r.completedOn(),
-              r.error(),
-              r.epoch(),
-              done,
-              total,
-              r.nodes(),
-              r.quality()));
+      update(run.withSteps(done, total));
     }
 
     synchronized void epoch(Long epoch) {
-      JobRun r = run;
-      update(
-          new JobRun(
-              r.id(),
-              r.job(),
-              r.attempt(),
-              r.previousRunId(),
-              r.trigger(),
-              r.state(),
-              r.arguments(),
-              r.startedOn(),
-              r.completedOn(),
-              r.error(),
-              epoch,
-              r.stepsDone(),
-              r.stepsTotal(),
-              r.nodes(),
-              r.quality()));
+      update(run.withEpoch(epoch));
     }
 
     synchronized void metrics(List<JobRun.NodeMetrics> nodes) {
-      JobRun r = run;
-      run =
-          new JobRun(
-              r.id(),
-              r.job(),
-              r.attempt(),
-              r.previousRunId(),
-              r.trigger(),
-              r.state(),
-              r.arguments(),
-              r.startedOn(),
-              r.completedOn(),
-              r.error(),
-              r.epoch(),
-              r.stepsDone(),
-              r.stepsTotal(),
-              List.copyOf(nodes),
-              r.quality());
+      run = run.withNodes(List.copyOf(nodes));
     }
 
     synchronized void finish(
@@ -693,24 +620,7 @@ public final class JobService implements AutoCloseable {
         String error,
         List<JobRun.NodeMetrics> nodes,
         List<JobRun.QualityOutcome> quality) {
-      JobRun r = run;
-      JobRun last =
-          new JobRun(
-              r.id(),
-              r.job(),
-              r.attempt(),
-              r.previousRunId(),
-              r.trigger(),
-              state,
-              r.arguments(),
-              r.startedOn(),
-              ctx.clock().instant(),
-              error,
-              r.epoch(),
-              r.stepsDone(),
-              r.stepsTotal(),
-              nodes,
-              quality);
+      JobRun last = run.finished(state, ctx.clock().instant(), error, nodes, quality);
       ctx.store().updateRun(last);
       run = last;
       log(
@@ -722,31 +632,5 @@ public final class JobService implements AutoCloseable {
       run = r;
       ctx.store().updateRun(r);
     }
-
-    private JobRun with(JobRun r, RunState state, String error) {
-      return new JobRun(
-          r.id(),
-          r.job(),
-          r.attempt(),
-          r.previousRunId(),
-          r.trigger(),
-          state,
-          r.arguments(),
-          r.startedOn(),
-          r.completedOn(),
-          error,
-          r.epoch(),
-          r.stepsDone(),
-          r.stepsTotal(),
-          r.nodes(),
-          r.quality());
-    }
-  }
-
-  /** For tests: arguments merged as a run sees them. */
-  static Map<String, String> merged(JobDefinition def, Map<String, String> args) {
-    Map<String, String> m = new LinkedHashMap<>(def.defaultArguments());
-    m.putAll(args);
-    return m;
   }
 }

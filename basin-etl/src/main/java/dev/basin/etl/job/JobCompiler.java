@@ -656,6 +656,10 @@ public final class JobCompiler {
     for (String k : d.keys()) {
       keys.add(SqlText.ident(column(node, "keys", k, in).name()));
     }
+    if (d.orderBy().isEmpty()) {
+      // Any row per key: DuckDB's DISTINCT ON is a hash aggregate, far cheaper than a window.
+      return "SELECT DISTINCT ON (" + String.join(", ", keys) + ") * FROM " + SqlText.ident(in);
+    }
     String dir = d.keep() == Transform.Keep.FIRST ? " ASC" : " DESC";
     List<String> order = new ArrayList<>();
     for (String o : d.orderBy()) {

@@ -222,8 +222,9 @@ public final class JobParser {
     BookmarkOption bookmarks =
         f.enumValue("bookmarks", BookmarkOption.class, BookmarkOption.DISABLE);
     int maxConcurrentRuns = f.integer("maxConcurrentRuns", 1, 1);
+    boolean rowCounts = f.bool("rowCounts", true);
     f.done();
-    return new JobSettings(timeout, maxRetries, bookmarks, maxConcurrentRuns);
+    return new JobSettings(timeout, maxRetries, bookmarks, maxConcurrentRuns, rowCounts);
   }
 
   private static JobNode node(JsonNode raw, String pointer, int index, Map<String, int[]> locs) {
@@ -790,6 +791,7 @@ public final class JobParser {
     settings.put("maxRetries", s.maxRetries());
     settings.put("bookmarks", lower(s.bookmarks()));
     settings.put("maxConcurrentRuns", s.maxConcurrentRuns());
+    settings.put("rowCounts", s.rowCounts());
     if (!job.defaultArguments().isEmpty()) {
       ObjectNode args = o.putObject("arguments");
       job.defaultArguments().forEach(args::put);

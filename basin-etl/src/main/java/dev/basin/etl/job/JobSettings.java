@@ -10,9 +10,16 @@ import java.util.Objects;
  * @param maxRetries how often a failed run is retried (default 0)
  * @param bookmarks the bookmark option (default {@link BookmarkOption#DISABLE})
  * @param maxConcurrentRuns how many runs of the job may run at once (default 1)
+ * @param rowCounts whether a run counts the rows of every node (default true): nodes that change
+ *     the row count are then materialized; false fuses them into the target's query (faster; only
+ *     sources, quality nodes and targets are counted)
  */
 public record JobSettings(
-    Duration timeout, int maxRetries, BookmarkOption bookmarks, int maxConcurrentRuns) {
+    Duration timeout,
+    int maxRetries,
+    BookmarkOption bookmarks,
+    int maxConcurrentRuns,
+    boolean rowCounts) {
 
   /** The default timeout: 2,880 minutes. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(48);
@@ -31,8 +38,14 @@ public record JobSettings(
     }
   }
 
-  /** 48 hours, no retries, bookmarks disabled, one run at a time. */
+  /** Settings with row counts on. */
+  public JobSettings(
+      Duration timeout, int maxRetries, BookmarkOption bookmarks, int maxConcurrentRuns) {
+    this(timeout, maxRetries, bookmarks, maxConcurrentRuns, true);
+  }
+
+  /** 48 hours, no retries, bookmarks disabled, one run at a time, rows counted. */
   public static JobSettings defaults() {
-    return new JobSettings(DEFAULT_TIMEOUT, 0, BookmarkOption.DISABLE, 1);
+    return new JobSettings(DEFAULT_TIMEOUT, 0, BookmarkOption.DISABLE, 1, true);
   }
 }

@@ -58,6 +58,7 @@ final class JobExecution {
   private final Map<String, List<SourceInput.ObjectRef>> allObjects = new LinkedHashMap<>();
   private Map<String, SourceInput> recorded = Map.of();
   private String token;
+  private Map<String, String> countedByTarget = Map.of();
   private final List<JobRun.NodeMetrics> metrics = new ArrayList<>();
   private final List<JobRun.QualityOutcome> quality = new ArrayList<>();
   private final Map<String, Long> rowsByNode = new LinkedHashMap<>();
@@ -103,7 +104,8 @@ final class JobExecution {
               + "' (bookmarks "
               + bookmarks.name().toLowerCase(Locale.ROOT)
               + ")");
-      CompiledJob compiled = JobCompiler.compile(job, arguments, new Environment(), true);
+      CompiledJob compiled =
+          JobCompiler.compile(job, arguments, new Environment(), job.settings().rowCounts());
       handle.steps(0, compiled.steps().size());
       Long epoch = null;
       if (bookmarks != BookmarkOption.DISABLE) {
@@ -158,6 +160,7 @@ final class JobExecution {
       }
       Map<String, Step> byNode = new LinkedHashMap<>();
       compiled.steps().forEach(s -> byNode.put(s.node().id(), s));
+      countedByTarget = countedByTarget(compiled.steps(), byNode);
       List<Step> targets = new ArrayList<>();
       int done = 0;
       for (Step step : compiled.steps()) {
@@ -182,6 +185,7 @@ final class JobExecution {
         }
         handle.steps(++done, compiled.steps().size());
       }
+      fillCountsFromTargets(byNode);
       handle.checkStop();
       if (epoch != null) {
         List<JobStore.Seen> seen = new ArrayList<>();
@@ -198,6 +202,72 @@ final class JobExecution {
       handle.session(null);
       session.close();
     }
+  }
+
+  /**
+   * Nodes that need not be materialized to be counted: their only consumer is a target, directly or
+   * through 1:1 views (select, drop, rename, derive …), so the target's written rows are theirs.
+   */
+  private static Map<String, String> countedByTarget(List<Step> steps, Map<String, Step> byNode) {
+    Map<String, List<String>> consumers = new LinkedHashMap<>();
+    for (Step s : steps) {
+      for (String in : s.node().inputs()) {
+        consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(s.node().id());
+      }
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Step s : steps) {
+      if (!(s.node() instanceof dev.basin.etl.job.TransformNode) || !s.materialize()) {
+        continue;
+      }
+      String cur = s.node().id();
+      while (true) {
+        List<String> cons = consumers.getOrDefault(cur, List.of());
+        if (cons.size() != 1) {
+          break;
+        }
+        Step c = byNode.get(cons.get(0));
+        if (c.node() instanceof TargetNode) {
+          out.put(s.node().id(), c.node().id());
+          break;
+        }
+        if (!(c.node() instanceof dev.basin.etl.job.TransformNode)
+            || c.materialize()
+            || !cur.equals(c.rowsSameAs())) {
+          break;
+        }
+        cur = c.node().id();
+      }
+    }
+    return out;
+  }
+
+  /** Fills in the counts of nodes fused into a target, and of the 1:1 views after them. */
+  private void fillCountsFromTargets(Map<String, Step> byNode) {
+    Map<String, Long> targetRows = new LinkedHashMap<>();
+    for (JobRun.NodeMetrics m : metrics) {
+      if (byNode.get(m.node()).node() instanceof TargetNode && !m.detail().containsKey("skipped")) {
+        targetRows.put(m.node(), m.rows());
+      }
+    }
+    List<JobRun.NodeMetrics> filled = new ArrayList<>();
+    for (JobRun.NodeMetrics m : metrics) {
+      Long rows = m.rows();
+      Step step = byNode.get(m.node());
+      if (rows == null && countedByTarget.containsKey(m.node())) {
+        rows = targetRows.get(countedByTarget.get(m.node()));
+      } else if (rows == null && step.rowsSameAs() != null) {
+        rows = rowsByNode.get(step.rowsSameAs());
+      }
+      rowsByNode.put(m.node(), rows);
+      filled.add(
+          rows == m.rows()
+              ? m
+              : new JobRun.NodeMetrics(m.node(), m.type(), rows, m.millis(), m.detail()));
+    }
+    metrics.clear();
+    metrics.addAll(filled);
+    handle.metrics(metrics);
   }
 
   /**
@@ -312,7 +382,9 @@ final class JobExecution {
       }
       rows = e.passedRows();
     } else {
-      boolean table = step.materialize() || node instanceof SourceNode;
+      boolean table =
+          (step.materialize() && !countedByTarget.containsKey(node.id()))
+              || node instanceof SourceNode;
       SingleQuery.require(session, step.select(), "node '" + node.id() + "' (" + node.type() + ")");
       session.runInternal(
           "CREATE OR REPLACE TEMP "

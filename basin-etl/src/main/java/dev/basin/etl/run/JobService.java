@@ -168,7 +168,7 @@ public final class JobService implements AutoCloseable {
   public void delete(String name) {
     get(name);
     for (Handle h : active.values()) {
-      if (h.job.equals(name)) {
+      if (h.job.equals(name) && !h.run.state().terminal()) {
         throw new BasinException(
             RunErrorCode.INVALID_STATE,
             "job '" + name + "' is running (run " + h.runId + "); stop it first");
@@ -492,7 +492,7 @@ public final class JobService implements AutoCloseable {
   private void requireIdle(String job) {
     get(job);
     for (Handle h : active.values()) {
-      if (h.job.equals(job)) {
+      if (h.job.equals(job) && !h.run.state().terminal()) {
         throw new BasinException(
             RunErrorCode.INVALID_STATE,
             "job '" + job + "' is running (run " + h.runId + "); wait for it or stop it first");

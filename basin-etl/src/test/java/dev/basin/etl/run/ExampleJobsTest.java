@@ -132,6 +132,31 @@ class ExampleJobsTest extends JobTestBase {
     JobRun r = runToEnd("spotify_join", Map.of());
     assertThat(r.state()).as(r.error()).isEqualTo(RunState.SUCCEEDED);
     assertThat(r.nodes().get(r.nodes().size() - 1).rows()).isEqualTo(tracks);
+    // Every node is counted, also the dedup fused into the target's query.
+    assertThat(r.nodes()).allSatisfy(n -> assertThat(n.rows()).as(n.node()).isNotNull());
+    assertThat(
+            r.nodes().stream()
+                .filter(n -> n.node().equals("unique_tracks"))
+                .findFirst()
+                .orElseThrow()
+                .rows())
+        .isEqualTo(tracks);
+
+    // With rowCounts off the same job fuses its transforms and writes the same rows.
+    jobs.update(
+        "spotify_join",
+        Files.readString(examples().resolve("spotify_join.yaml"))
+            .replace("timeout: 30m", "timeout: 30m\n  rowCounts: false"));
+    JobRun fused = runToEnd("spotify_join", Map.of());
+    assertThat(fused.state()).as(fused.error()).isEqualTo(RunState.SUCCEEDED);
+    assertThat(fused.nodes().get(fused.nodes().size() - 1).rows()).isEqualTo(tracks);
+    assertThat(
+            fused.nodes().stream()
+                .filter(n -> n.node().equals("tracks_albums"))
+                .findFirst()
+                .orElseThrow()
+                .rows())
+        .isNull();
     List<String> files = keys("processed", "spotify/");
     assertThat(files).isNotEmpty().allMatch(k -> k.endsWith(".parquet"));
 

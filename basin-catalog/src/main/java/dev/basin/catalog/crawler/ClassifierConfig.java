@@ -25,7 +25,7 @@ public record ClassifierConfig(
   public static final int DEFAULT_SAMPLE_ROWS = 1000;
   public static final int DEFAULT_SAMPLE_BYTES = 1 << 20;
   public static final int DEFAULT_FILES_PER_TABLE = 10;
-  public static final int DEFAULT_MAX_DECIMAL_SCALE = 4;
+  public static final int DEFAULT_MAX_DECIMAL_SCALE = 2;
 
   public ClassifierConfig {
     check("sampleRows", sampleRows, 2, 1_000_000);
@@ -38,7 +38,10 @@ public record ClassifierConfig(
     nullTokens = Set.copyOf(nullTokens);
   }
 
-  /** 1,000 rows, 1 MiB, 10 files, decimals up to scale 4, nulls: empty, {@code \N}, NULL, null. */
+  /**
+   * 1,000 rows, 1 MiB, 10 files, decimals up to scale 2 (money-like; more digits are doubles),
+   * nulls: empty, {@code \N}, NULL, null.
+   */
   public static ClassifierConfig defaults() {
     return new ClassifierConfig(
         DEFAULT_SAMPLE_ROWS,

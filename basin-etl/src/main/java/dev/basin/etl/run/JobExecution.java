@@ -382,9 +382,12 @@ final class JobExecution {
       }
       rows = e.passedRows();
     } else {
+      // Sources are read once into a table when rows are counted, and always when they are CSV
+      // objects (unparseable rows must be found before any target is written).
       boolean table =
           (step.materialize() && !countedByTarget.containsKey(node.id()))
-              || node instanceof SourceNode;
+              || (node instanceof SourceNode src
+                  && (job.settings().rowCounts() || rejectsChecked(src)));
       SingleQuery.require(session, step.select(), "node '" + node.id() + "' (" + node.type() + ")");
       session.runInternal(
           "CREATE OR REPLACE TEMP "
@@ -427,6 +430,11 @@ final class JobExecution {
     return ((Number)
             session.queryInternal("SELECT count(*) FROM " + Sql.quoteIdent(relation)).get(0)[0])
         .longValue();
+  }
+
+  private static boolean rejectsChecked(SourceNode s) {
+    return s.source() instanceof PrefixSource p
+        && (p.format().equalsIgnoreCase("csv") || p.format().equalsIgnoreCase("tsv"));
   }
 
   /** CSV rows the reader could not parse: quarantined with their reasons, or the run fails. */

@@ -8,10 +8,12 @@ import dev.basin.common.error.BasinException;
 import dev.basin.common.error.CommonErrorCode;
 import dev.basin.common.io.DurableFiles;
 import dev.basin.common.json.Json;
+import dev.basin.dashboards.DashboardService;
 import dev.basin.delivery.DeliveryEngine;
 import dev.basin.etl.run.JobService;
 import dev.basin.server.api.CatalogRestApi;
 import dev.basin.server.api.CrawlersRestApi;
+import dev.basin.server.api.DashboardsRestApi;
 import dev.basin.server.api.DeliveryRestApi;
 import dev.basin.server.api.JobsRestApi;
 import dev.basin.server.api.QueriesRestApi;
@@ -28,6 +30,7 @@ import dev.basin.server.metrics.StreamMetrics;
 import dev.basin.server.pgwire.PgWireServer;
 import dev.basin.server.s3.LifecycleRestApi;
 import dev.basin.server.s3.S3Api;
+import dev.basin.server.ui.ConsoleRoutes;
 import dev.basin.sql.DuckDbSqlEngine;
 import dev.basin.sql.SqlEngineConfig;
 import dev.basin.sql.mv.MaterializedViewRefresher;
@@ -89,6 +92,7 @@ public final class BasinServer implements AutoCloseable {
   private MaterializedViewRefresher materializedViewRefresher;
   private QueryService queries;
   private JobService jobs;
+  private DashboardService dashboards;
   private Javalin http;
   private PgWireServer pgwire;
   private ScheduledExecutorService background;
@@ -184,6 +188,9 @@ public final class BasinServer implements AutoCloseable {
               objectStore,
               clock,
               config.get(ServerConfig.JOB_WORKERS));
+      dashboards =
+          DashboardService.open(
+              catalog.config(), sqlEngine, clock, DashboardService.DEFAULT_MAX_ROWS);
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);
@@ -213,6 +220,7 @@ public final class BasinServer implements AutoCloseable {
       DeliveryRestApi deliveryApi = new DeliveryRestApi(delivery, maxBody);
       QueriesRestApi queriesApi = new QueriesRestApi(queries, maxBody, clock);
       JobsRestApi jobsApi = new JobsRestApi(jobs, maxBody, clock);
+      DashboardsRestApi dashboardsApi = new DashboardsRestApi(dashboards, maxBody);
       IcebergRestApi iceberg =
           new IcebergRestApi(
               catalog.iceberg(),
@@ -250,7 +258,9 @@ public final class BasinServer implements AutoCloseable {
                 deliveryApi.register(cfg.routes);
                 queriesApi.register(cfg.routes);
                 jobsApi.register(cfg.routes);
+                dashboardsApi.register(cfg.routes);
                 iceberg.register(cfg.routes);
+                new ConsoleRoutes(auth).register(cfg.routes);
                 // S3's /{bucket}/<key> routes match almost any path: they must be added last.
                 s3.register(cfg.routes);
               });
@@ -414,6 +424,11 @@ public final class BasinServer implements AutoCloseable {
     return jobs;
   }
 
+  /** The datasets and dashboards service. */
+  public DashboardService dashboards() {
+    return dashboards;
+  }
+
   public QueryService queries() {
     return queries;
   }
@@ -471,6 +486,10 @@ public final class BasinServer implements AutoCloseable {
     if (jobs != null) {
       jobs.close();
       jobs = null;
+    }
+    if (dashboards != null) {
+      dashboards.close();
+      dashboards = null;
     }
     // queries before the engine: running ones are stopped and recorded as failed
     if (queries != null) {

@@ -551,7 +551,9 @@ public final class QueriesRestApi {
 
   // ------------------------------------------------------------------ request helpers
 
-  /** The access key id of the bearer token (the user recorded in the history). */
+  /**
+   * The access key id of the bearer token or console session (the user recorded in the history).
+   */
   private static String user(Context ctx) {
     String h = ctx.header("Authorization");
     if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -561,7 +563,8 @@ public final class QueriesRestApi {
         return token.substring(0, colon);
       }
     }
-    return "anonymous";
+    String consoleUser = ctx.attribute(dev.basin.server.http.Authenticator.USER_ATTRIBUTE);
+    return consoleUser != null ? consoleUser : "anonymous";
   }
 
   /** A JSON parameter value written as the SQL literal the service binds. */

@@ -53,12 +53,15 @@ public final class StreamsRestApi {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** Registers the routes and the bearer-token check. */
+  /**
+   * Registers the routes and the check that every {@code /api/v1/*} request carries the bearer
+   * token or a web console session.
+   */
   public void register(JavalinDefaultRoutingApi routes, Authenticator auth) {
     routes.before(
         "/api/v1/*",
         ctx -> {
-          if (!auth.bearerValid(ctx.header("Authorization"))) {
+          if (!auth.nativeRequestValid(ctx)) {
             unauthorized(ctx);
             ctx.skipRemainingHandlers();
           }

@@ -27,6 +27,7 @@ public final class BasinCommand implements Runnable {
   public static CommandLine commandLine(Map<String, String> env) {
     CommandLine cli = new CommandLine(new BasinCommand());
     cli.addSubcommand("server", new ServerCommand(env));
+    cli.addSubcommand("demo", new DemoCommand(env));
     cli.addSubcommand("config", new ConfigCommand());
     cli.addSubcommand("stream", StreamCommands.commandLine(env));
     cli.addSubcommand("generate", new GenerateCommand(env));

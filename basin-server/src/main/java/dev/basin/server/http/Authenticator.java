@@ -28,13 +28,18 @@ public final class Authenticator {
   private static final Pattern SCOPE =
       Pattern.compile("Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/aws4_request");
 
+  /** The request attribute naming the console user (access key id) of a session request. */
+  public static final String USER_ATTRIBUTE = "basin.user";
+
   private final Credentials credentials;
   private final boolean enabled;
   private final SigV4Verifier verifier;
+  private final ConsoleSessions sessions;
 
   public Authenticator(Credentials credentials, boolean enabled, Clock clock) {
     this.credentials = credentials;
     this.enabled = enabled;
+    this.sessions = new ConsoleSessions(clock, ConsoleSessions.DEFAULT_TTL);
     this.verifier =
         new SigV4Verifier(
             id ->
@@ -97,6 +102,45 @@ public final class Authenticator {
     byte[] given = authorizationHeader.substring(7).trim().getBytes(StandardCharsets.UTF_8);
     byte[] expected = bearerToken(credentials).getBytes(StandardCharsets.UTF_8);
     return MessageDigest.isEqual(given, expected);
+  }
+
+  /**
+   * Checks a native API request: the bearer token, or the web console's session cookie (with its
+   * CSRF header on state-changing methods, see {@link ConsoleSessions#allows}).
+   *
+   * @return true if the request may proceed
+   */
+  public boolean nativeRequestValid(Context ctx) {
+    if (bearerValid(ctx.header("Authorization"))) {
+      return true;
+    }
+    String token = ctx.cookie(ConsoleSessions.COOKIE);
+    if (sessions.allows(ctx.method().name(), token, ctx.header(ConsoleSessions.CSRF_HEADER))) {
+      sessions.find(token).ifPresent(s -> ctx.attribute(USER_ATTRIBUTE, s.accessKeyId()));
+      return true;
+    }
+    return false;
+  }
+
+  /** The web console's sessions, signed in with this authenticator's key pair. */
+  public ConsoleSessions sessions() {
+    return sessions;
+  }
+
+  /**
+   * Whether a key pair typed into the web console's sign-in form is the server's (always true when
+   * authentication is disabled). Compares in constant time.
+   */
+  public boolean keyPairValid(String accessKeyId, String secretAccessKey) {
+    if (!enabled) {
+      return true;
+    }
+    if (accessKeyId == null || secretAccessKey == null) {
+      return false;
+    }
+    return MessageDigest.isEqual(
+        (accessKeyId + ":" + secretAccessKey).getBytes(StandardCharsets.UTF_8),
+        bearerToken(credentials).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The bearer token for a key pair: {@code <access key id>:<secret access key>}. */

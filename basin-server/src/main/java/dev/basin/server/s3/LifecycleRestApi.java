@@ -44,7 +44,7 @@ public final class LifecycleRestApi {
   }
 
   private void guarded(Context ctx, Authenticator auth, Action action) {
-    if (!auth.bearerValid(ctx.header("Authorization"))) {
+    if (!auth.nativeRequestValid(ctx)) {
       StreamsRestApi.unauthorized(ctx);
       return;
     }

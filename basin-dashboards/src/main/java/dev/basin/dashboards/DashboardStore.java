@@ -1,0 +1,384 @@
+package dev.basin.dashboards;
+
+import dev.basin.catalog.CatalogConfig;
+import dev.basin.common.error.BasinException;
+import dev.basin.common.jdbc.JdbcStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The dashboards service's tables in the metadata database (the catalog's JDBC database): dataset
+ * definitions, dashboards and every saved version of each dashboard document. The SQL is the subset
+ * SQLite and PostgreSQL share; the schema is versioned in {@code basin_dash_schema}.
+ *
+ * <p>Thread-safe; each call is one transaction.
+ */
+final class DashboardStore implements AutoCloseable {
+
+  private static final List<List<String>> MIGRATIONS =
+      List.of(
+          List.of(
+              "CREATE TABLE IF NOT EXISTS basin_dash_datasets ("
+                  + "name VARCHAR(128) NOT NULL PRIMARY KEY, "
+                  + "definition TEXT NOT NULL, "
+                  + "created_at BIGINT NOT NULL, "
+                  + "updated_at BIGINT NOT NULL)",
+              "CREATE TABLE IF NOT EXISTS basin_dash_dashboards ("
+                  + "id VARCHAR(64) NOT NULL PRIMARY KEY, "
+                  + "name VARCHAR(255) NOT NULL, "
+                  + "latest_version INTEGER NOT NULL, "
+                  + "created_at BIGINT NOT NULL, "
+                  + "updated_at BIGINT NOT NULL)",
+              "CREATE TABLE IF NOT EXISTS basin_dash_versions ("
+                  + "id VARCHAR(64) NOT NULL, "
+                  + "version INTEGER NOT NULL, "
+                  + "document TEXT NOT NULL, "
+                  + "saved_at BIGINT NOT NULL, "
+                  + "saved_by VARCHAR(255) NOT NULL, "
+                  + "PRIMARY KEY (id, version))"));
+
+  private final JdbcStore store;
+
+  private DashboardStore(String url, Properties properties) {
+    this.store = JdbcStore.builder(url, new Errors(url)).properties(properties).build();
+  }
+
+  /** Opens the store in the catalog's metadata database and brings its schema up to date. */
+  static DashboardStore open(CatalogConfig config) {
+    Properties p = new Properties();
+    if (config.jdbcUser() != null) {
+      p.setProperty("user", config.jdbcUser());
+    }
+    if (config.jdbcPassword() != null) {
+      p.setProperty("password", config.jdbcPassword());
+    }
+    if (config.jdbcUrl().startsWith("jdbc:sqlite:")) {
+      p.setProperty("journal_mode", "WAL");
+      p.setProperty("busy_timeout", "30000");
+      p.setProperty("transaction_mode", "IMMEDIATE");
+    }
+    DashboardStore s = new DashboardStore(config.jdbcUrl(), p);
+    try {
+      s.store.migrate("basin_dash_schema", MIGRATIONS);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  record StoredDataset(String name, String definition, Instant created, Instant updated) {}
+
+  record StoredVersion(String id, int version, String document, Instant savedAt, String savedBy) {}
+
+  record StoredDashboard(
+      String id, String name, int latestVersion, Instant created, Instant updated) {}
+
+  /** Inserts or replaces a dataset; returns false if {@code create} and the name exists. */
+  boolean putDataset(String name, String definition, boolean create, Instant now) {
+    return store.transaction(
+        c -> {
+          boolean exists = exists(c, "SELECT 1 FROM basin_dash_datasets WHERE name = ?", name);
+          if (create && exists) {
+            return false;
+          }
+          if (!create && !exists) {
+            throw new BasinException(
+                DashboardErrorCode.DATASET_NOT_FOUND,
+                "dataset '" + name + "' not found; create it with POST /api/v1/datasets");
+          }
+          if (exists) {
+            update(
+                c,
+                "UPDATE basin_dash_datasets SET definition = ?, updated_at = ? WHERE name = ?",
+                definition,
+                now.toEpochMilli(),
+                name);
+          } else {
+            update(
+                c,
+                "INSERT INTO basin_dash_datasets (name, definition, created_at, updated_at)"
+                    + " VALUES (?, ?, ?, ?)",
+                name,
+                definition,
+                now.toEpochMilli(),
+                now.toEpochMilli());
+          }
+          return true;
+        });
+  }
+
+  Optional<StoredDataset> dataset(String name) {
+    return store
+        .read(
+            c ->
+                query(
+                    c,
+                    "SELECT name, definition, created_at, updated_at FROM basin_dash_datasets"
+                        + " WHERE name = ?",
+                    DashboardStore::dataset,
+                    name))
+        .stream()
+        .findFirst();
+  }
+
+  List<StoredDataset> datasets() {
+    return store.read(
+        c ->
+            query(
+                c,
+                "SELECT name, definition, created_at, updated_at FROM basin_dash_datasets"
+                    + " ORDER BY name",
+                DashboardStore::dataset));
+  }
+
+  boolean deleteDataset(String name) {
+    return store.transaction(
+        c -> update(c, "DELETE FROM basin_dash_datasets WHERE name = ?", name) > 0);
+  }
+
+  /**
+   * Saves a new version of a dashboard (version 1 creates it).
+   *
+   * @param expected the version the caller edited, or null to save over whatever is latest
+   * @return the new version number
+   */
+  int saveVersion(
+      String id, String name, String document, Integer expected, String user, Instant now) {
+    return store.transaction(
+        c -> {
+          List<Integer> latest =
+              query(
+                  c,
+                  "SELECT latest_version FROM basin_dash_dashboards WHERE id = ?",
+                  rs -> rs.getInt(1),
+                  id);
+          int current = latest.isEmpty() ? 0 : latest.get(0);
+          if (expected != null && expected != current) {
+            throw new BasinException(
+                DashboardErrorCode.VERSION_CONFLICT,
+                "dashboard '"
+                    + id
+                    + "' is at version "
+                    + current
+                    + ", not "
+                    + expected
+                    + "; reload it, re-apply your changes and save again");
+          }
+          int next = current + 1;
+          if (current == 0) {
+            update(
+                c,
+                "INSERT INTO basin_dash_dashboards (id, name, latest_version, created_at,"
+                    + " updated_at) VALUES (?, ?, ?, ?, ?)",
+                id,
+                name,
+                next,
+                now.toEpochMilli(),
+                now.toEpochMilli());
+          } else {
+            update(
+                c,
+                "UPDATE basin_dash_dashboards SET name = ?, latest_version = ?, updated_at = ?"
+                    + " WHERE id = ?",
+                name,
+                next,
+                now.toEpochMilli(),
+                id);
+          }
+          update(
+              c,
+              "INSERT INTO basin_dash_versions (id, version, document, saved_at, saved_by)"
+                  + " VALUES (?, ?, ?, ?, ?)",
+              id,
+              next,
+              document,
+              now.toEpochMilli(),
+              user);
+          return next;
+        });
+  }
+
+  Optional<StoredDashboard> dashboard(String id) {
+    return store
+        .read(
+            c ->
+                query(
+                    c,
+                    "SELECT id, name, latest_version, created_at, updated_at"
+                        + " FROM basin_dash_dashboards WHERE id = ?",
+                    DashboardStore::dashboard,
+                    id))
+        .stream()
+        .findFirst();
+  }
+
+  List<StoredDashboard> dashboards() {
+    return store.read(
+        c ->
+            query(
+                c,
+                "SELECT id, name, latest_version, created_at, updated_at"
+                    + " FROM basin_dash_dashboards ORDER BY name, id",
+                DashboardStore::dashboard));
+  }
+
+  Optional<StoredVersion> version(String id, int version) {
+    return store
+        .read(
+            c ->
+                query(
+                    c,
+                    "SELECT id, version, document, saved_at, saved_by FROM basin_dash_versions"
+                        + " WHERE id = ? AND version = ?",
+                    DashboardStore::version,
+                    id,
+                    version))
+        .stream()
+        .findFirst();
+  }
+
+  /** Every version of a dashboard, newest first (documents included). */
+  List<StoredVersion> versions(String id) {
+    return store.read(
+        c ->
+            query(
+                c,
+                "SELECT id, version, document, saved_at, saved_by FROM basin_dash_versions"
+                    + " WHERE id = ? ORDER BY version DESC",
+                DashboardStore::version,
+                id));
+  }
+
+  boolean deleteDashboard(String id) {
+    return store.transaction(
+        c -> {
+          update(c, "DELETE FROM basin_dash_versions WHERE id = ?", id);
+          return update(c, "DELETE FROM basin_dash_dashboards WHERE id = ?", id) > 0;
+        });
+  }
+
+  private static StoredDataset dataset(ResultSet rs) throws SQLException {
+    return new StoredDataset(
+        rs.getString(1),
+        rs.getString(2),
+        Instant.ofEpochMilli(rs.getLong(3)),
+        Instant.ofEpochMilli(rs.getLong(4)));
+  }
+
+  private static StoredDashboard dashboard(ResultSet rs) throws SQLException {
+    return new StoredDashboard(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getInt(3),
+        Instant.ofEpochMilli(rs.getLong(4)),
+        Instant.ofEpochMilli(rs.getLong(5)));
+  }
+
+  private static StoredVersion version(ResultSet rs) throws SQLException {
+    return new StoredVersion(
+        rs.getString(1),
+        rs.getInt(2),
+        rs.getString(3),
+        Instant.ofEpochMilli(rs.getLong(4)),
+        rs.getString(5));
+  }
+
+  @FunctionalInterface
+  private interface Row<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      return ps.executeUpdate();
+    }
+  }
+
+  private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  private static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, args);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(row.map(rs));
+        }
+        return out;
+      }
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) {
+        ps.setNull(i + 1, Types.VARCHAR);
+      } else if (a instanceof Long l) {
+        ps.setLong(i + 1, l);
+      } else if (a instanceof Integer n) {
+        ps.setInt(i + 1, n);
+      } else {
+        ps.setString(i + 1, a.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+
+  private record Errors(String url) implements JdbcStore.Errors {
+    @Override
+    public BasinException failure(SQLException e) {
+      return new BasinException(
+          DashboardErrorCode.METADATA_STORE_FAILURE,
+          "metadata database " + url + " failed: " + (e == null ? "busy" : e.getMessage()),
+          e);
+    }
+
+    @Override
+    public BasinException closed() {
+      return new BasinException(
+          DashboardErrorCode.SHUT_DOWN, "the dashboards service is shut down");
+    }
+
+    @Override
+    public BasinException interrupted() {
+      return new BasinException(
+          DashboardErrorCode.METADATA_STORE_FAILURE, "interrupted while retrying a metadata write");
+    }
+
+    @Override
+    public BasinException newerSchema(int version, int known) {
+      return new BasinException(
+          DashboardErrorCode.METADATA_STORE_FAILURE,
+          "the metadata database "
+              + url
+              + " has dashboards schema version "
+              + version
+              + " but this Basin knows "
+              + known
+              + "; run a newer Basin");
+    }
+  }
+}

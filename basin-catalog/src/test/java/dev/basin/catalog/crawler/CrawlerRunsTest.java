@@ -620,14 +620,21 @@ class CrawlerRunsTest {
     put("ev/day=3/_SUCCESS", "x");
     put("elsewhere/x.csv", csv(4, 3));
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (crawlers.pendingEvents("ev").isEmpty() && System.nanoTime() < deadline) {
+    CrawlPlan.EventRef day3 = new CrawlPlan.EventRef("raw", "ev/day=3/a.csv");
+    while (!crawlers.pendingEvents("ev").contains(day3) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
+    // Events are delivered asynchronously: day=1's may arrive after the first (full) crawl and
+    // stay queued; it names a folder already crawled, which is harmless. day=2's was missed,
+    // _SUCCESS is not data, and elsewhere/ is outside the target.
     assertThat(crawlers.pendingEvents("ev"))
-        .containsExactly(new CrawlPlan.EventRef("raw", "ev/day=3/a.csv"));
+        .contains(day3)
+        .allMatch(e -> e.equals(day3) || e.equals(new CrawlPlan.EventRef("raw", "ev/day=1/a.csv")));
     CrawlRun run = ok(crawlers.run("ev", false));
     assertThat(run.plan().mode()).isEqualTo("EVENTS");
-    assertThat(run.plan().folders()).containsExactly("s3://raw/ev/day=3/");
+    assertThat(run.plan().folders())
+        .contains("s3://raw/ev/day=3/")
+        .doesNotContain("s3://raw/ev/day=2/");
     assertThat(partitions("ev"))
         .extracting(Partition::values)
         .containsExactly(List.of("1"), List.of("3"));

@@ -1,17 +1,18 @@
 package dev.basin.etl.run;
 
+import static dev.basin.common.jdbc.JdbcStatements.exists;
+import static dev.basin.common.jdbc.JdbcStatements.query;
+import static dev.basin.common.jdbc.JdbcStatements.update;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.basin.catalog.CatalogConfig;
-import dev.basin.common.error.BasinException;
 import dev.basin.common.jdbc.JdbcStore;
+import dev.basin.common.jdbc.ServiceErrors;
 import dev.basin.common.json.Json;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,16 @@ final class JobStore implements AutoCloseable {
   private final JdbcStore store;
 
   private JobStore(String url, Properties properties) {
-    this.store = JdbcStore.builder(url, new Errors(url)).properties(properties).build();
+    this.store =
+        JdbcStore.builder(
+                url,
+                new ServiceErrors(
+                    url,
+                    "job service",
+                    RunErrorCode.METADATA_STORE_FAILURE,
+                    RunErrorCode.SHUT_DOWN))
+            .properties(properties)
+            .build();
   }
 
   /** Opens the store in the catalog's metadata database and brings its schema up to date. */
@@ -685,92 +695,8 @@ final class JobStore implements AutoCloseable {
     }
   }
 
-  @FunctionalInterface
-  private interface Row<T> {
-    T map(ResultSet rs) throws SQLException;
-  }
-
-  private static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, args);
-      return ps.executeUpdate();
-    }
-  }
-
-  private static boolean exists(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, args);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
-
-  private static <T> List<T> query(Connection c, String sql, Row<T> row, Object... args)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, args);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<T> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(row.map(rs));
-        }
-        return out;
-      }
-    }
-  }
-
-  private static void bind(PreparedStatement ps, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      Object a = args[i];
-      if (a == null) {
-        ps.setNull(i + 1, Types.VARCHAR);
-      } else if (a instanceof Long l) {
-        ps.setLong(i + 1, l);
-      } else if (a instanceof Integer n) {
-        ps.setInt(i + 1, n);
-      } else {
-        ps.setString(i + 1, a.toString());
-      }
-    }
-  }
-
   @Override
   public void close() {
     store.close();
-  }
-
-  private record Errors(String url) implements JdbcStore.Errors {
-    @Override
-    public BasinException failure(SQLException e) {
-      return new BasinException(
-          RunErrorCode.METADATA_STORE_FAILURE,
-          "metadata database " + url + " failed: " + (e == null ? "busy" : e.getMessage()),
-          e);
-    }
-
-    @Override
-    public BasinException closed() {
-      return new BasinException(RunErrorCode.SHUT_DOWN, "the job service is shut down");
-    }
-
-    @Override
-    public BasinException interrupted() {
-      return new BasinException(
-          RunErrorCode.METADATA_STORE_FAILURE, "interrupted while retrying a metadata write");
-    }
-
-    @Override
-    public BasinException newerSchema(int version, int known) {
-      return new BasinException(
-          RunErrorCode.METADATA_STORE_FAILURE,
-          "the metadata database "
-              + url
-              + " has job-service schema version "
-              + version
-              + " but this Basin knows "
-              + known
-              + "; run a newer Basin");
-    }
   }
 }

@@ -53,7 +53,7 @@ final class QueryBuilder {
     }
     Dataset.RowLevelSecurity rls = ds.rowLevelSecurity();
     if (rls != null && user != null) {
-      sql = "SELECT * FROM (" + sql + ") AS _rls WHERE " + rlsPredicate(rls, user);
+      sql = "SELECT * FROM (" + sql + "\n) AS _rls WHERE " + rlsPredicate(rls, user);
     }
     return sql;
   }
@@ -105,6 +105,11 @@ final class QueryBuilder {
     String from = "(" + datasetSql(ds, user) + "\n) AS _d";
     List<Dimension> dims = new ArrayList<>(v.dimensions());
     List<String> where = new ArrayList<>();
+    if (req.drillLevel() < 0) {
+      throw new BasinException(
+          DashboardErrorCode.INVALID_REQUEST,
+          "visual '" + v.id() + "': drill level must be 0 or more, was " + req.drillLevel());
+    }
     if (req.drillLevel() > 0 || !req.drillPath().isEmpty()) {
       if (v.drillLevels().isEmpty()) {
         throw new BasinException(
@@ -575,6 +580,11 @@ final class QueryBuilder {
       return v.bigIntegerValue().toString();
     }
     if (v.isNumber()) {
+      if (v.isFloatingPointNumber() && !Double.isFinite(v.doubleValue())) {
+        throw new BasinException(
+            DashboardErrorCode.INVALID_REQUEST,
+            "visual '" + visualId + "': the filter value " + v + " is out of range");
+      }
       return v.decimalValue().toPlainString();
     }
     if (v.isBoolean()) {

@@ -313,15 +313,8 @@ public final class DashboardsRestApi {
 
   /** The access key id of the bearer token or console session: RLS rules name it. */
   private static String user(Context ctx) {
-    String h = ctx.header("Authorization");
-    if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String token = h.substring(7).strip();
-      int colon = token.indexOf(':');
-      if (colon > 0) {
-        return token.substring(0, colon);
-      }
-    }
-    String consoleUser = ctx.attribute(dev.basin.server.http.Authenticator.USER_ATTRIBUTE);
-    return consoleUser != null ? consoleUser : "anonymous";
+    // Set by the /api/v1/* filter from the verified bearer token or console session.
+    String user = ctx.attribute(dev.basin.server.http.Authenticator.USER_ATTRIBUTE);
+    return user != null ? user : "anonymous";
   }
 }

@@ -555,16 +555,9 @@ public final class QueriesRestApi {
    * The access key id of the bearer token or console session (the user recorded in the history).
    */
   private static String user(Context ctx) {
-    String h = ctx.header("Authorization");
-    if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      String token = h.substring(7).strip();
-      int colon = token.indexOf(':');
-      if (colon > 0) {
-        return token.substring(0, colon);
-      }
-    }
-    String consoleUser = ctx.attribute(dev.basin.server.http.Authenticator.USER_ATTRIBUTE);
-    return consoleUser != null ? consoleUser : "anonymous";
+    // Set by the /api/v1/* filter from the verified bearer token or console session.
+    String user = ctx.attribute(dev.basin.server.http.Authenticator.USER_ATTRIBUTE);
+    return user != null ? user : "anonymous";
   }
 
   /** A JSON parameter value written as the SQL literal the service binds. */

@@ -85,6 +85,8 @@ final class DemoCommand implements Callable<Integer> {
       description = "Stop once the pipelines are built (for tests) instead of running until Ctrl-C")
   boolean exitWhenBuilt;
 
+  private KinesisHttpClient kinesis;
+
   DemoCommand(Map<String, String> env) {
     this.env = env;
   }
@@ -97,6 +99,12 @@ final class DemoCommand implements Callable<Integer> {
         throw new IllegalArgumentException(
             dataDir
                 + " exists; pass --reset to start over, or --data-dir DIR for another directory");
+      }
+      if (!Files.exists(dataDir.resolve("credentials")) && !isEmptyDirectory(dataDir)) {
+        throw new IllegalArgumentException(
+            dataDir
+                + " does not look like a Basin data directory (it has no credentials file);"
+                + " refusing to delete it — pick another --data-dir");
       }
       deleteTree(dataDir);
     }
@@ -114,6 +122,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Basin demo: starting a server in " + dataDir.toAbsolutePath());
     out.flush();
     BasinServer server = new BasinServer(config).start();
+    // Ctrl-C while the pipelines are built still closes the server cleanly.
+    Thread hook = new Thread(server::close, "basin-demo-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     Generator live = null;
     Thread liveThread = null;
     try {
@@ -158,7 +169,15 @@ final class DemoCommand implements Callable<Integer> {
       if (liveThread != null) {
         liveThread.join(10_000);
       }
+      if (kinesis != null) {
+        kinesis.close();
+      }
       server.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is exiting because of Ctrl-C; the hook closes the server (again, harmlessly)
+      }
     }
   }
 
@@ -384,7 +403,7 @@ final class DemoCommand implements Callable<Integer> {
                   + " \"{{random.arrayElement([\"Home\", \"Electronics\", \"Toys\","
                   + " \"Garden\"])}}\", \"quantity\": {{random.number({\"min\": 1, \"max\": 5})}},"
                   + " \"price\": {{random.number({\"min\": 2, \"max\": 200, \"precision\": 0.01})}}}");
-      KinesisHttpClient kinesis =
+      kinesis =
           new KinesisHttpClient(
               URI.create("http://127.0.0.1:" + server.httpPort()), server.credentials(), false);
       return Generator.builder(template, new KinesisRecordSink(kinesis, "sales-live"))
@@ -408,6 +427,12 @@ final class DemoCommand implements Callable<Integer> {
       }
       out.println(
           "none yet (the delivery stream buffers for 5 s; check ./basin delivery describe)");
+    }
+  }
+
+  private static boolean isEmptyDirectory(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isEmpty();
     }
   }
 

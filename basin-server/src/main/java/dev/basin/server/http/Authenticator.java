@@ -111,12 +111,21 @@ public final class Authenticator {
    * @return true if the request may proceed
    */
   public boolean nativeRequestValid(Context ctx) {
+    // The user is set here, from what was verified, and only read by the APIs (never taken from
+    // an unchecked header).
+    if (!enabled) {
+      ctx.attribute(USER_ATTRIBUTE, "anonymous");
+      return true;
+    }
     if (bearerValid(ctx.header("Authorization"))) {
+      ctx.attribute(USER_ATTRIBUTE, credentials.accessKeyId());
       return true;
     }
     String token = ctx.cookie(ConsoleSessions.COOKIE);
-    if (sessions.allows(ctx.method().name(), token, ctx.header(ConsoleSessions.CSRF_HEADER))) {
-      sessions.find(token).ifPresent(s -> ctx.attribute(USER_ATTRIBUTE, s.accessKeyId()));
+    java.util.Optional<ConsoleSessions.Session> session = sessions.find(token);
+    if (session.isPresent()
+        && sessions.allows(ctx.method().name(), token, ctx.header(ConsoleSessions.CSRF_HEADER))) {
+      ctx.attribute(USER_ATTRIBUTE, session.get().accessKeyId());
       return true;
     }
     return false;

@@ -177,19 +177,22 @@ public final class ConsoleRoutes {
   }
 
   private Optional<Asset> load(String resource, String ext) {
-    return cache.computeIfAbsent(
-        resource,
-        r -> {
-          try (InputStream in = loader.getResourceAsStream(r)) {
-            if (in == null) {
-              return Optional.empty();
-            }
-            byte[] bytes = in.readAllBytes();
-            return Optional.of(new Asset(bytes, TYPES.get(ext), etag(bytes)));
-          } catch (IOException e) {
-            throw new UncheckedIOException("cannot read console file " + r, e);
-          }
-        });
+    Optional<Asset> cached = cache.get(resource);
+    if (cached != null) {
+      return cached;
+    }
+    // Only files that exist are cached: caching misses would let anyone grow the map without end.
+    try (InputStream in = loader.getResourceAsStream(resource)) {
+      if (in == null) {
+        return Optional.empty();
+      }
+      byte[] bytes = in.readAllBytes();
+      Optional<Asset> a = Optional.of(new Asset(bytes, TYPES.get(ext), etag(bytes)));
+      cache.put(resource, a);
+      return a;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read console file " + resource, e);
+    }
   }
 
   private static String etag(byte[] bytes) {

@@ -163,6 +163,14 @@ class SparkIcebergIT {
         basin.waitFor(10, TimeUnit.SECONDS);
       }
     }
+    if (workDir != null) {
+      // ~200 MB (a copy of the server jar and the lake): do not leave it in /tmp
+      try (var files = Files.walk(workDir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   private record Answer(int status, String body) {

@@ -5,19 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.options.SameSiteAttribute;
-import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
 import dev.basin.server.auth.Credentials;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,138 +30,54 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsoleBrowserIT {
   @TempDir static Path dir;
-  private static BasinServer server;
-  private static Playwright playwright;
-  private static Browser browser;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final Path SCREENSHOTS =
-      Path.of(System.getProperty("basin.browser.screenshots", "target/screenshots"));
+  private static BrowserFixture fx;
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        new BasinServer(
-                ServerConfig.definition()
-                    .resolve(
-                        Map.of(),
-                        Map.of(),
-                        Map.of(
-                            "data-dir", dir.resolve("data").toString(),
-                            "http-port", "0",
-                            "pg-port", "0",
-                            "sql.threads", "2",
-                            "sql.memory-limit", "512MB")))
-            .start();
-    api("POST", "/api/v1/queries", "{\"sql\":\"CREATE DATABASE shop\",\"wait\":true}", 200);
-    api(
-        "POST",
-        "/api/v1/queries",
-        "{\"sql\":\"CREATE TABLE shop.sales AS SELECT range AS id, 'region ' || (range % 3) AS"
-            + " region, range * 10 AS amount FROM range(15)\",\"wait\":true}",
-        200);
-    Files.createDirectories(SCREENSHOTS);
-    playwright =
-        Playwright.create(
-            new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    BrowserType.LaunchOptions launch =
-        new BrowserType.LaunchOptions()
-            .setExecutablePath(
-                Path.of(System.getProperty("basin.browser.executable", "/usr/bin/chromium")))
-            .setHeadless(true);
-    if ("root".equals(System.getProperty("user.name"))) {
-      // Chromium refuses to sandbox itself as root (CI containers)
-      launch.setArgs(List.of("--no-sandbox"));
-    }
-    browser = playwright.chromium().launch(launch);
+    fx = BrowserFixture.start(dir.resolve("data"), Map.of());
+    fx.sql("CREATE DATABASE shop");
+    fx.sql(
+        "CREATE TABLE shop.sales AS SELECT range AS id, 'region ' || (range % 3) AS"
+            + " region, range * 10 AS amount FROM range(15)");
   }
 
   @AfterAll
   static void stop() {
-    if (browser != null) {
-      browser.close();
+    if (fx != null) {
+      fx.close();
     }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private static String base() {
-    return "http://127.0.0.1:" + server.httpPort();
-  }
-
-  private static HttpResponse<String> http(String method, String path, String body, String... h)
-      throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path));
-    for (int i = 0; i < h.length; i += 2) {
-      b.header(h[i], h[i + 1]);
-    }
-    b.method(
-        method,
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-  }
-
-  private static String api(String method, String path, String body, int status) throws Exception {
-    Credentials c = server.credentials();
-    HttpResponse<String> r =
-        http(
-            method,
-            path,
-            body,
-            "Authorization",
-            "Bearer " + c.accessKeyId() + ":" + c.secretAccessKey(),
-            "Content-Type",
-            "application/json");
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return r.body();
-  }
-
-  private static void screenshot(Page page, String name) {
-    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")));
-  }
-
-  private static void signIn(Page page, String id, String secret) {
-    page.navigate(base() + "/ui/");
-    page.locator("#access-key-id").fill(id);
-    page.locator("#secret-access-key").fill(secret);
-    page.locator("#signin-button").click();
   }
 
   @Test
   void wrongCredentialsShowAClearMessage() {
-    try (BrowserContext context = browser.newContext()) {
+    try (BrowserContext context = fx.browser.newContext()) {
       Page page = context.newPage();
-      signIn(page, server.credentials().accessKeyId(), "not-the-secret");
+      fx.signIn(page, fx.server.credentials().accessKeyId(), "not-the-secret");
       assertThat(page.locator("#signin-error"))
           .containsText("wrong access key id or secret access key");
       assertThat(page.locator("#shell")).isHidden();
       assertThat(context.cookies()).isEmpty();
-      screenshot(page, "signin-wrong-credentials");
+      fx.screenshot(page, "signin-wrong-credentials");
     }
   }
 
   @Test
   void apiRefusesRequestsWithoutCredentials() throws Exception {
-    HttpResponse<String> r = http("GET", "/api/v1/queries", null);
+    HttpResponse<String> r = fx.http("GET", "/api/v1/queries", null);
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.body()).contains("UNAUTHENTICATED");
     assertThat(
-            http("GET", "/api/v1/catalog/databases", null, "Cookie", "basin_session=forged")
+            fx.http("GET", "/api/v1/catalog/databases", null, "Cookie", "basin_session=forged")
                 .statusCode())
         .isEqualTo(401);
-    assertThat(http("GET", "/ui/api/session", null).statusCode()).isEqualTo(401);
+    assertThat(fx.http("GET", "/ui/api/session", null).statusCode()).isEqualTo(401);
   }
 
   @Test
   void signInRunQueryPageDownloadChartCatalogAndSignOut() throws Exception {
-    Credentials c = server.credentials();
+    Credentials c = fx.server.credentials();
     try (BrowserContext context =
-        browser.newContext(
+        fx.browser.newContext(
             new Browser.NewContextOptions().setViewportSize(1400, 900).setAcceptDownloads(true))) {
       Page page = context.newPage();
       List<String> consoleErrors = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -188,11 +97,11 @@ class ConsoleBrowserIT {
       List<String> external = new java.util.concurrent.CopyOnWriteArrayList<>();
       page.onRequest(
           req -> {
-            if (!req.url().startsWith(base())) {
+            if (!req.url().startsWith(fx.base())) {
               external.add(req.url());
             }
           });
-      signIn(page, c.accessKeyId(), c.secretAccessKey());
+      fx.signIn(page, c.accessKeyId(), c.secretAccessKey());
       assertThat(page.locator("#shell")).isVisible();
       assertThat(page.locator("#user-name")).hasText(c.accessKeyId());
 
@@ -215,7 +124,7 @@ class ConsoleBrowserIT {
       assertThat(read).isEqualTo(200);
 
       // SQL editor: run, check the exact values, page through them
-      page.navigate(base() + "/ui/#/sql");
+      page.navigate(fx.base() + "/ui/#/sql");
       page.locator("#sql-input").fill("SELECT id, amount FROM shop.sales ORDER BY id");
       page.locator("#page-size").selectOption("10");
       page.locator("#run").click();
@@ -229,7 +138,7 @@ class ConsoleBrowserIT {
             .hasText(new String[] {Integer.toString(i), Integer.toString(i * 10)});
       }
       assertThat(page.locator("#page-info")).hasText("Rows 1–10");
-      screenshot(page, "sql-editor-page-1");
+      fx.screenshot(page, "sql-editor-page-1");
       page.locator("#next-page").click();
       assertThat(page.locator("#page-info")).hasText("Rows 11–15");
       assertThat(rows).hasCount(5);
@@ -253,7 +162,7 @@ class ConsoleBrowserIT {
       page.waitForFunction(
           "() => window.echarts && echarts.getInstanceByDom(document.getElementById('chart'))"
               + " .getOption().series[0].data.length === 10");
-      screenshot(page, "sql-editor-chart");
+      fx.screenshot(page, "sql-editor-chart");
       page.locator("#chart-kind").selectOption("line");
       page.waitForFunction(
           "() => echarts.getInstanceByDom(document.getElementById('chart'))"
@@ -273,21 +182,21 @@ class ConsoleBrowserIT {
           .isVisible();
       assertThat(detail.locator("td", new Locator.LocatorOptions().setHasText("region")).first())
           .isVisible();
-      screenshot(page, "catalog-table");
+      fx.screenshot(page, "catalog-table");
 
       page.locator("#nav a[data-page=jobs]").click();
       assertThat(page.locator("#jobs-list")).isVisible();
-      screenshot(page, "jobs");
+      fx.screenshot(page, "jobs");
 
       // Sign out: the old cookie no longer opens the API
       page.locator("#signout").click();
       assertThat(page.locator("#signin")).isVisible();
       HttpResponse<String> after =
-          http("GET", "/api/v1/queries", null, "Cookie", "basin_session=" + session.value);
+          fx.http("GET", "/api/v1/queries", null, "Cookie", "basin_session=" + session.value);
       assertThat(after.statusCode()).isEqualTo(401);
       assertThat(page.evaluate("async () => (await fetch('/api/v1/catalog/databases')).status"))
           .isEqualTo(401);
-      screenshot(page, "signed-out");
+      fx.screenshot(page, "signed-out");
 
       assertThat(external).as("requests to other origins").isEmpty();
       // Only the deliberate refusals: the POST without CSRF header and the calls after sign-out.

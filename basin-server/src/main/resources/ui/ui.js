@@ -74,3 +74,96 @@ export function when(iso) {
   const d = new Date(iso);
   return isNaN(d) ? iso : d.toLocaleString();
 }
+
+/**
+ * JSON.parse with a message a person can act on: where the text is wrong (line and column) and
+ * that nothing was sent. Throws an Error; `label` names the text, e.g. "The dashboard JSON".
+ */
+export function parseJsonText(text, label) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    // Browsers word the error differently and not all give a position: find it ourselves.
+    const at = jsonErrorOffset(text);
+    const before = text.slice(0, at);
+    const where = at >= text.length
+      ? ` at line ${before.split('\n').length}, column ${at - before.lastIndexOf('\n')} (the end: something is not closed)`
+      : ` at line ${before.split('\n').length}, column ${at - before.lastIndexOf('\n')}`;
+    throw new Error(`${label} is not valid JSON${where}: ${e.message}. Nothing was sent; correct the text and try again.`);
+  }
+}
+
+/** The offset of the first character where `text` stops being valid JSON. */
+function jsonErrorOffset(text) {
+  let i = 0;
+  const fail = () => { throw i; };
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const literal = (word) => { if (text.startsWith(word, i)) i += word.length; else fail(); };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += m[0].length;
+  };
+  const value = () => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string(); ws();
+        if (text[i] !== ':') fail();
+        i++; value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return; }
+        fail();
+      }
+    } else if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return; }
+        fail();
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else number();
+  };
+  try {
+    value(); ws();
+    return i < text.length ? i : text.length;
+  } catch (at) {
+    return Math.min(typeof at === 'number' ? at : i, text.length);
+  }
+}
+
+/** Makes the browser download {href} (same-origin URL) as {name}. */
+export function download(href, name) {
+  const a = el('a', { href, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** Makes the browser download a Blob as {name}. */
+export function downloadBlob(blob, name) {
+  const href = URL.createObjectURL(blob);
+  download(href, name);
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}

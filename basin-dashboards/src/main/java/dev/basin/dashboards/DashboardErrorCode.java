@@ -22,6 +22,8 @@ public enum DashboardErrorCode implements ErrorCode {
   /** No dashboard (or dashboard version) has the id. */
   DASHBOARD_NOT_FOUND(ErrorKind.NOT_FOUND),
   /** The dashboard has no visual with the id. */
+  /** A dashboard with the id exists already (on create). */
+  DASHBOARD_EXISTS(ErrorKind.CONFLICT),
   VISUAL_NOT_FOUND(ErrorKind.NOT_FOUND),
   /** The dashboard was saved by someone else since the version the caller edited. */
   VERSION_CONFLICT(ErrorKind.CONFLICT),

@@ -14,7 +14,9 @@ import dev.basin.spi.sql.SqlException;
 import dev.basin.sql.DuckDbSession;
 import dev.basin.sql.DuckDbSqlEngine;
 import dev.basin.sql.Sql;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +31,9 @@ import java.util.Set;
  * Datasets, dashboards and the queries behind their visuals. Definitions live in the metadata
  * database; every visual's data comes from one SQL query built here ({@link QueryBuilder}) and run
  * by the SQL engine in a session of the requesting user, so catalog tables resolve as in any query
- * and row-level security applies to that user.
+ * and row-level security applies to that user. Datasets with an {@code extract} are materialized to
+ * Parquet files by a background refresher ({@link Extracts}) and their visuals read the file while
+ * it is current, and the source otherwise.
  *
  * <p>Thread-safe. Saving returns once the definition is committed to the metadata database.
  */
@@ -37,6 +41,9 @@ public final class DashboardService implements AutoCloseable {
 
   /** The default and largest number of rows a visual returns. */
   public static final int DEFAULT_MAX_ROWS = 10_000;
+
+  /** How often the extract refresher checks input snapshots and schedules. */
+  static final Duration EXTRACT_POLL_INTERVAL = Duration.ofSeconds(2);
 
   private static final Set<String> DOCUMENT_MEMBERS =
       Set.of(
@@ -60,16 +67,27 @@ public final class DashboardService implements AutoCloseable {
   private final Clock clock;
   private final int maxRows;
   private final ResultCache cache = new ResultCache(5_000_000);
+  private final Extracts extracts;
 
   private DashboardService(DashboardStore store, DuckDbSqlEngine engine, Clock clock, int maxRows) {
     this.store = store;
     this.engine = engine;
     this.clock = clock;
     this.maxRows = maxRows;
+    this.extracts =
+        new Extracts(
+            store,
+            engine,
+            clock,
+            Extracts.directory(engine),
+            EXTRACT_POLL_INTERVAL,
+            this::definitions);
   }
 
   /**
-   * Opens the service on the catalog's metadata database.
+   * Opens the service on the catalog's metadata database and starts the extract refresher (extract
+   * files live in {@code .extracts/} below the engine's lake directory, the only place besides its
+   * work directory that DuckDB may read).
    *
    * @param maxRows the most rows one visual returns (1 … 1,000,000); more are cut and flagged
    */
@@ -78,7 +96,10 @@ public final class DashboardService implements AutoCloseable {
     if (maxRows < 1 || maxRows > 1_000_000) {
       throw new IllegalArgumentException("maxRows must be 1-1000000, was " + maxRows);
     }
-    return new DashboardService(DashboardStore.open(config), engine, clock, maxRows);
+    DashboardService service =
+        new DashboardService(DashboardStore.open(config), engine, clock, maxRows);
+    service.extracts.start();
+    return service;
   }
 
   /** The most rows one visual returns. */
@@ -102,7 +123,10 @@ public final class DashboardService implements AutoCloseable {
           DashboardErrorCode.DATASET_EXISTS,
           "dataset '" + ds.name() + "' exists; update it with PUT /api/v1/datasets/" + ds.name());
     }
-    return ds.withColumns(ds.columns(), now, now);
+    if (ds.extract() != null) {
+      extracts.poke();
+    }
+    return dataset(ds.name());
   }
 
   /** Replaces a dataset's definition (the name in the body must match or be absent). */
@@ -118,11 +142,32 @@ public final class DashboardService implements AutoCloseable {
     }
     Instant now = clock.instant();
     store.putDataset(name, Json.write(ds.toJson()), false, now);
+    extracts.poke();
     return dataset(name);
   }
 
-  /** The dataset with its columns as described when it was saved. */
+  /** The dataset with its columns as described when it was saved, and its extract's state. */
   public Dataset dataset(String name) {
+    Dataset ds = definition(name);
+    return ds.extract() == null
+        ? ds
+        : ds.withExtract(
+            ds.extract().withStatus(extracts.status(ds, store.extract(name).orElse(null))));
+  }
+
+  /**
+   * Asks for the dataset's extract to be rebuilt now (it is queued behind a refresh in progress)
+   * and returns the extract's state.
+   *
+   * @throws BasinException DATASET_NOT_FOUND, or INVALID_REQUEST if the dataset has no enabled
+   *     extract
+   */
+  public ExtractStatus refreshExtract(String name) {
+    return extracts.requestRefresh(definition(name));
+  }
+
+  /** The dataset as saved, without its extract's state. */
+  private Dataset definition(String name) {
     DashboardStore.StoredDataset s =
         store
             .dataset(name)
@@ -138,8 +183,23 @@ public final class DashboardService implements AutoCloseable {
     return load(s);
   }
 
-  /** Every dataset, by name. */
+  /** Every dataset, by name, with its extract's state. */
   public List<Dataset> datasets() {
+    Map<String, DashboardStore.StoredExtract> rows = new HashMap<>();
+    for (DashboardStore.StoredExtract e : store.extracts()) {
+      rows.put(e.dataset(), e);
+    }
+    List<Dataset> out = new ArrayList<>();
+    for (Dataset ds : definitions()) {
+      out.add(
+          ds.extract() == null
+              ? ds
+              : ds.withExtract(ds.extract().withStatus(extracts.status(ds, rows.get(ds.name())))));
+    }
+    return out;
+  }
+
+  private List<Dataset> definitions() {
     List<Dataset> out = new ArrayList<>();
     for (DashboardStore.StoredDataset s : store.datasets()) {
       out.add(load(s));
@@ -148,7 +208,7 @@ public final class DashboardService implements AutoCloseable {
   }
 
   /**
-   * Deletes a dataset.
+   * Deletes a dataset and its extract files.
    *
    * @throws BasinException DATASET_IN_USE naming the dashboards whose latest version uses it
    */
@@ -169,7 +229,7 @@ public final class DashboardService implements AutoCloseable {
           DashboardErrorCode.DATASET_IN_USE,
           "dataset '" + name + "' is used by dashboards " + users + "; remove those visuals first");
     }
-    store.deleteDataset(name);
+    extracts.deleting(name, () -> store.deleteDataset(name));
   }
 
   private static Dataset load(DashboardStore.StoredDataset s) {
@@ -293,11 +353,22 @@ public final class DashboardService implements AutoCloseable {
   // ------------------------------------------------------------------ dashboards
 
   /**
+   * Validates a dashboard document and saves it as version 1 of a new dashboard.
+   *
+   * @throws BasinException INVALID_DASHBOARD / INVALID_VISUAL naming the path at fault,
+   *     DASHBOARD_EXISTS when the id is taken
+   */
+  public Dashboard createDashboard(JsonNode document, String user) {
+    return saveDashboard(document, 0, user);
+  }
+
+  /**
    * Validates a dashboard document and saves it as a new version (version 1 creates it).
    *
-   * @param expectedVersion the version the caller edited (optimistic concurrency), or null
+   * @param expectedVersion the version the caller edited (optimistic concurrency; 0: the dashboard
+   *     must not exist yet), or null to save without the check
    * @throws BasinException INVALID_DASHBOARD / INVALID_VISUAL naming the path at fault,
-   *     VERSION_CONFLICT
+   *     VERSION_CONFLICT, DASHBOARD_EXISTS
    */
   public Dashboard saveDashboard(JsonNode document, Integer expectedVersion, String user) {
     ObjectNode doc = validate(document);
@@ -522,7 +593,7 @@ public final class DashboardService implements AutoCloseable {
                       v.dataset(), store.datasets().stream().map(d -> d.name()).toList())
                   + "; create it with POST /api/v1/datasets");
         }
-        ds = dataset(v.dataset());
+        ds = definition(v.dataset());
         datasets.put(v.dataset(), ds);
       }
       for (Visual.Filter f : v.filters()) {
@@ -738,7 +809,7 @@ public final class DashboardService implements AutoCloseable {
       Map<String, JsonNode> params,
       String user,
       long start) {
-    Dataset ds = dataset(v.dataset());
+    Dataset ds = definition(v.dataset());
     List<Visual.Filter> filters = new ArrayList<>(dashboardFilters);
     JsonNode rf = requestMember(request, "filters", false);
     if (rf != null) {
@@ -755,9 +826,24 @@ public final class DashboardService implements AutoCloseable {
         path.add(p);
       }
     }
-    String sql =
-        QueryBuilder.build(
-            ds, v, new QueryBuilder.Request(filters, params, level, path), user, maxRows);
+    QueryBuilder.Request req = new QueryBuilder.Request(filters, params, level, path);
+    String sourceSql = QueryBuilder.build(ds, v, req, user, maxRows);
+    Path extract = extracts.readable(ds);
+    if (extract != null) {
+      try {
+        return query(
+            ds, v, QueryBuilder.build(ds.overExtract(extract), v, req, user, maxRows), user, start);
+      } catch (BasinException e) {
+        // Never fail because of the extract (e.g. its file was just replaced): read the source.
+        if (e.code() != DashboardErrorCode.QUERY_FAILED) {
+          throw e;
+        }
+      }
+    }
+    return query(ds, v, sourceSql, user, start);
+  }
+
+  private VisualData query(Dataset ds, Visual v, String sql, String user, long start) {
     List<VisualData.ResultColumn> cols = new ArrayList<>();
     List<List<Object>> rows = new ArrayList<>();
     boolean truncated;
@@ -935,8 +1021,13 @@ public final class DashboardService implements AutoCloseable {
     return n;
   }
 
+  /** Stops the extract refresher (a refresh in progress is cancelled) and closes the store. */
   @Override
   public void close() {
-    store.close();
+    try {
+      extracts.close();
+    } finally {
+      store.close();
+    }
   }
 }

@@ -17,7 +17,8 @@ import java.util.Properties;
 
 /**
  * The dashboards service's tables in the metadata database (the catalog's JDBC database): dataset
- * definitions, dashboards and every saved version of each dashboard document. The SQL is the subset
+ * definitions, dashboards, every saved version of each dashboard document and the metadata of
+ * datasets' extracts (their Parquet files live under the lake directory). The SQL is the subset
  * SQLite and PostgreSQL share; the schema is versioned in {@code basin_dash_schema}.
  *
  * <p>Thread-safe; each call is one transaction.
@@ -44,7 +45,20 @@ final class DashboardStore implements AutoCloseable {
                   + "document TEXT NOT NULL, "
                   + "saved_at BIGINT NOT NULL, "
                   + "saved_by VARCHAR(255) NOT NULL, "
-                  + "PRIMARY KEY (id, version))"));
+                  + "PRIMARY KEY (id, version))"),
+          List.of(
+              "CREATE TABLE IF NOT EXISTS basin_dash_extracts ("
+                  + "dataset VARCHAR(128) NOT NULL PRIMARY KEY, "
+                  + "query_sql TEXT NOT NULL, "
+                  + "file TEXT, "
+                  + "row_count BIGINT NOT NULL, "
+                  + "byte_count BIGINT NOT NULL, "
+                  + "source_snapshots TEXT NOT NULL, "
+                  + "refreshed_at BIGINT NOT NULL, "
+                  + "attempted_at BIGINT NOT NULL, "
+                  + "duration_ms BIGINT NOT NULL, "
+                  + "status VARCHAR(16) NOT NULL, "
+                  + "last_error TEXT)"));
 
   private final JdbcStore store;
 
@@ -91,6 +105,30 @@ final class DashboardStore implements AutoCloseable {
 
   record StoredDashboard(
       String id, String name, int latestVersion, Instant created, Instant updated) {}
+
+  /**
+   * The outcome of a dataset's last extract refresh.
+   *
+   * @param querySql the dataset query (source and calculated fields) the file was built from
+   * @param file the current extract file, or null if none was ever built
+   * @param sourceSnapshots JSON object {@code {"db.table": version}} of the file's inputs
+   * @param refreshedAt when {@code file} was built, or null
+   * @param attemptedAt when the last refresh ended (successfully or not)
+   * @param status {@code ready} or {@code failed}
+   * @param lastError why the last refresh failed, or null
+   */
+  record StoredExtract(
+      String dataset,
+      String querySql,
+      String file,
+      long rows,
+      long bytes,
+      String sourceSnapshots,
+      Instant refreshedAt,
+      Instant attemptedAt,
+      long durationMs,
+      String status,
+      String lastError) {}
 
   /** Inserts or replaces a dataset; returns false if {@code create} and the name exists. */
   boolean putDataset(String name, String definition, boolean create, Instant now) {
@@ -152,7 +190,90 @@ final class DashboardStore implements AutoCloseable {
 
   boolean deleteDataset(String name) {
     return store.transaction(
-        c -> update(c, "DELETE FROM basin_dash_datasets WHERE name = ?", name) > 0);
+        c -> {
+          update(c, "DELETE FROM basin_dash_extracts WHERE dataset = ?", name);
+          return update(c, "DELETE FROM basin_dash_datasets WHERE name = ?", name) > 0;
+        });
+  }
+
+  /**
+   * Records a refresh's outcome, in the same transaction checking that the dataset still exists.
+   *
+   * @return false (nothing written) if the dataset was deleted meanwhile
+   */
+  boolean putExtract(StoredExtract e) {
+    return store.transaction(
+        c -> {
+          if (!exists(c, "SELECT 1 FROM basin_dash_datasets WHERE name = ?", e.dataset())) {
+            return false;
+          }
+          update(c, "DELETE FROM basin_dash_extracts WHERE dataset = ?", e.dataset());
+          update(
+              c,
+              "INSERT INTO basin_dash_extracts (dataset, query_sql, file, row_count, byte_count,"
+                  + " source_snapshots, refreshed_at, attempted_at, duration_ms, status,"
+                  + " last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              e.dataset(),
+              e.querySql(),
+              e.file(),
+              e.rows(),
+              e.bytes(),
+              e.sourceSnapshots(),
+              // 0 for "never": a NULL bound as text would not fit a BIGINT on PostgreSQL.
+              e.refreshedAt() == null ? 0L : e.refreshedAt().toEpochMilli(),
+              e.attemptedAt().toEpochMilli(),
+              e.durationMs(),
+              e.status(),
+              e.lastError());
+          return true;
+        });
+  }
+
+  void deleteExtract(String dataset) {
+    store.transaction(c -> update(c, "DELETE FROM basin_dash_extracts WHERE dataset = ?", dataset));
+  }
+
+  Optional<StoredExtract> extract(String dataset) {
+    return store
+        .read(
+            c ->
+                query(
+                    c,
+                    "SELECT " + EXTRACT_COLUMNS + " FROM basin_dash_extracts WHERE dataset = ?",
+                    DashboardStore::extract,
+                    dataset))
+        .stream()
+        .findFirst();
+  }
+
+  List<StoredExtract> extracts() {
+    return store.read(
+        c ->
+            query(
+                c,
+                "SELECT " + EXTRACT_COLUMNS + " FROM basin_dash_extracts ORDER BY dataset",
+                DashboardStore::extract));
+  }
+
+  private static final String EXTRACT_COLUMNS =
+      "dataset, query_sql, file, row_count, byte_count, source_snapshots, refreshed_at,"
+          + " attempted_at, duration_ms, status, last_error";
+
+  private static StoredExtract extract(ResultSet rs) throws SQLException {
+    long refreshed = rs.getLong(7);
+    Instant refreshedAt = refreshed == 0 ? null : Instant.ofEpochMilli(refreshed);
+    return new StoredExtract(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getLong(4),
+        rs.getLong(5),
+        rs.getString(6),
+        refreshedAt,
+        Instant.ofEpochMilli(rs.getLong(8)),
+        rs.getLong(9),
+        rs.getString(10),
+        rs.getString(11));
   }
 
   /**
@@ -172,6 +293,19 @@ final class DashboardStore implements AutoCloseable {
                   rs -> rs.getInt(1),
                   id);
           int current = latest.isEmpty() ? 0 : latest.get(0);
+          if (expected != null && expected == 0 && current != 0) {
+            throw new BasinException(
+                DashboardErrorCode.DASHBOARD_EXISTS,
+                "dashboard '"
+                    + id
+                    + "' already exists (version "
+                    + current
+                    + "); choose another id, or save a new version with PUT"
+                    + " /api/v1/dashboards/"
+                    + id
+                    + "?expectedVersion="
+                    + current);
+          }
           if (expected != null && expected != current) {
             throw new BasinException(
                 DashboardErrorCode.VERSION_CONFLICT,

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.basin.common.error.BasinException;
 import dev.basin.common.json.Json;
+import dev.basin.sql.Sql;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,8 +23,10 @@ import java.util.regex.Pattern;
  *
  * <p>JSON form: {@code {"name", "table"? | "sql"?, "description"?, "calculatedFields"?: [{"name",
  * "expression"}], "rowLevelSecurity"?: {"column", "rules"?: {user: [values]}, "ruleTable"?:
- * "db.table", "allowAll"?: [users], "default"?: "deny"|"all"}, "cache"?: {"maxAgeSeconds"}}};
- * responses add {@code "columns": [{"name", "type"}]}, {@code created} and {@code updated}.
+ * "db.table", "allowAll"?: [users], "default"?: "deny"|"all"}, "cache"?: {"maxAgeSeconds"},
+ * "extract"?: {"refresh"?: "onSnapshot" | {"schedule": cron} | {"everySeconds": N}, "enabled"?}}};
+ * responses add {@code "columns": [{"name", "type"}]}, {@code created}, {@code updated} and the
+ * extract's state ({@link ExtractStatus#toJson}) inside {@code extract}.
  *
  * @param columns the columns visuals may use (source columns then calculated fields); empty until
  *     the service has described the dataset
@@ -35,6 +39,7 @@ public record Dataset(
     List<CalculatedField> calculatedFields,
     RowLevelSecurity rowLevelSecurity,
     Cache cache,
+    Extract extract,
     List<Column> columns,
     Instant created,
     Instant updated) {
@@ -58,6 +63,35 @@ public record Dataset(
    * them).
    */
   public record Cache(long maxAgeSeconds) {}
+
+  /**
+   * A persisted extract: the dataset's rows (source and calculated fields, before row-level
+   * security) materialized to a Parquet file that visuals read instead of the source.
+   *
+   * @param refresh {@code onSnapshot} (rebuilt when an input table gets a new snapshot), {@code
+   *     schedule} (at the times of the cron expression {@code schedule}, UTC) or {@code
+   *     everySeconds}
+   * @param schedule the cron text when {@code refresh} is {@code schedule}, else null
+   * @param everySeconds the interval (60 or more) when {@code refresh} is {@code everySeconds}
+   * @param enabled false keeps the definition but reads the source and refreshes nothing
+   * @param status the extract's current state, or null in a definition not yet loaded by the
+   *     service
+   */
+  public record Extract(
+      String refresh, String schedule, long everySeconds, boolean enabled, ExtractStatus status) {
+    /** Refresh when an input table gets a new snapshot. */
+    public static final String ON_SNAPSHOT = "onSnapshot";
+
+    /** Refresh at the times of a cron expression. */
+    public static final String SCHEDULE = "schedule";
+
+    /** Refresh every {@code everySeconds}. */
+    public static final String EVERY_SECONDS = "everySeconds";
+
+    Extract withStatus(ExtractStatus s) {
+      return new Extract(refresh, schedule, everySeconds, enabled, s);
+    }
+  }
 
   /** A column visuals can use, with the engine's type name. */
   public record Column(String name, String type, boolean numeric, boolean temporal) {}
@@ -104,7 +138,42 @@ public record Dataset(
         calculatedFields,
         rowLevelSecurity,
         cache,
+        extract,
         cols,
+        created,
+        updated);
+  }
+
+  /**
+   * This dataset reading its extract file instead of its source: calculated fields are columns of
+   * the file, row-level security still applies on top.
+   */
+  Dataset overExtract(Path file) {
+    return new Dataset(
+        name,
+        description,
+        null,
+        "SELECT * FROM read_parquet(" + Sql.quoteString(file.toString()) + ")",
+        List.of(),
+        rowLevelSecurity,
+        cache,
+        extract,
+        columns,
+        created,
+        updated);
+  }
+
+  Dataset withExtract(Extract e) {
+    return new Dataset(
+        name,
+        description,
+        table,
+        sql,
+        calculatedFields,
+        rowLevelSecurity,
+        cache,
+        e,
+        columns,
         created,
         updated);
   }
@@ -128,6 +197,7 @@ public record Dataset(
             "calculatedFields",
             "rowLevelSecurity",
             "cache",
+            "extract",
             "columns",
             "created",
             "updated");
@@ -202,8 +272,101 @@ public record Dataset(
       }
       cache = new Cache(age);
     }
+    Extract extract = null;
+    JsonNode en = in.path("extract");
+    if (!en.isMissingNode() && !en.isNull()) {
+      extract = parseExtract(name, en);
+    }
     return new Dataset(
-        name, textOrNull(in, "description"), table, sql, calcs, rls, cache, List.of(), null, null);
+        name,
+        textOrNull(in, "description"),
+        table,
+        sql,
+        calcs,
+        rls,
+        cache,
+        extract,
+        List.of(),
+        null,
+        null);
+  }
+
+  private static final Set<String> EXTRACT_MEMBERS = Set.of("refresh", "enabled");
+
+  /** Members of the extract's state in responses; ignored when a response is sent back. */
+  private static final Set<String> EXTRACT_STATE_MEMBERS =
+      Set.of(
+          "status", "rows", "bytes", "refreshedAt", "durationMs", "sourceSnapshots", "lastError");
+
+  private static Extract parseExtract(String name, JsonNode e) {
+    String where = "dataset '" + name + "': extract";
+    if (!e.isObject()) {
+      throw invalid(
+          where
+              + " must be an object like {\"refresh\": \"onSnapshot\"}, {\"refresh\":"
+              + " {\"schedule\": \"0 * * * *\"}} or {\"refresh\": {\"everySeconds\": 300}}");
+    }
+    e.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!EXTRACT_MEMBERS.contains(f) && !EXTRACT_STATE_MEMBERS.contains(f)) {
+                throw invalid(
+                    where
+                        + ": unknown member '"
+                        + f
+                        + "'; allowed: "
+                        + new java.util.TreeSet<>(EXTRACT_MEMBERS));
+              }
+            });
+    JsonNode enabled = e.path("enabled");
+    if (!enabled.isMissingNode() && !enabled.isBoolean()) {
+      throw invalid(where + ".enabled must be true or false, was " + enabled);
+    }
+    JsonNode r = e.path("refresh");
+    if (r.isMissingNode() || r.isNull() || r.isTextual() && r.textValue().equals("onSnapshot")) {
+      return new Extract(Extract.ON_SNAPSHOT, null, 0, enabled.asBoolean(true), null);
+    }
+    if (!r.isObject() || r.size() != 1) {
+      throw invalid(
+          where
+              + ".refresh must be \"onSnapshot\", {\"schedule\": \"<cron>\"} or"
+              + " {\"everySeconds\": N}, was "
+              + r);
+    }
+    if (r.has("schedule")) {
+      JsonNode c = r.get("schedule");
+      if (!c.isTextual()) {
+        throw invalid(where + ".refresh.schedule must be cron text like '0 * * * *', was " + c);
+      }
+      try {
+        CronSchedule.parse(c.textValue());
+      } catch (IllegalArgumentException ex) {
+        throw invalid(
+            where
+                + ".refresh.schedule '"
+                + c.textValue()
+                + "' is not a cron expression: "
+                + ex.getMessage());
+      }
+      return new Extract(Extract.SCHEDULE, c.textValue(), 0, enabled.asBoolean(true), null);
+    }
+    if (r.has("everySeconds")) {
+      JsonNode n = r.get("everySeconds");
+      if (!n.isIntegralNumber() || n.asLong() < 60 || n.asLong() > 31_536_000) {
+        throw invalid(
+            where
+                + ".refresh.everySeconds must be a whole number from 60 to 31536000, was "
+                + n
+                + "; for fresher data use \"refresh\": \"onSnapshot\", which rebuilds as soon"
+                + " as an input table changes");
+      }
+      return new Extract(Extract.EVERY_SECONDS, null, n.asLong(), enabled.asBoolean(true), null);
+    }
+    throw invalid(
+        where
+            + ".refresh has unknown member '"
+            + r.fieldNames().next()
+            + "'; use {\"schedule\": \"<cron>\"} or {\"everySeconds\": N}");
   }
 
   private static RowLevelSecurity parseRls(String name, JsonNode r) {
@@ -286,6 +449,19 @@ public record Dataset(
     if (cache != null) {
       n.putObject("cache").put("maxAgeSeconds", cache.maxAgeSeconds());
     }
+    if (extract != null) {
+      ObjectNode e = n.putObject("extract");
+      switch (extract.refresh()) {
+        case Extract.SCHEDULE -> e.putObject("refresh").put("schedule", extract.schedule());
+        case Extract.EVERY_SECONDS ->
+            e.putObject("refresh").put("everySeconds", extract.everySeconds());
+        default -> e.put("refresh", Extract.ON_SNAPSHOT);
+      }
+      e.put("enabled", extract.enabled());
+      if (extract.status() != null) {
+        e.setAll(extract.status().toJson());
+      }
+    }
     ArrayNode cols = n.putArray("columns");
     for (Column c : columns) {
       cols.addObject().put("name", c.name()).put("type", c.type());
@@ -303,6 +479,9 @@ public record Dataset(
     n.remove("columns");
     n.remove("created");
     n.remove("updated");
+    if (n.get("extract") instanceof ObjectNode e) {
+      e.remove(EXTRACT_STATE_MEMBERS);
+    }
     return n;
   }
 

@@ -85,6 +85,8 @@ public record Insights(
         return 7;
       case "hour":
         return 24;
+      case "minute":
+        return 60;
       default:
         return 1;
     }
@@ -102,6 +104,8 @@ public record Insights(
         return "to_days(CAST(7 * r.k AS INTEGER))";
       case "hour":
         return "to_hours(r.k)";
+      case "minute":
+        return "to_minutes(r.k)";
       default:
         return "to_days(CAST(r.k AS INTEGER))";
     }
@@ -110,7 +114,10 @@ public record Insights(
   /** The query over a visual's query {@code visualSql}: history rows then forecast rows. */
   static String sql(String visualSql, String period, String measure, String granularity, int h) {
     int season = seasonOf(granularity);
-    String fmt = granularity.equals("hour") ? "'%Y-%m-%dT%H:%M:%S'" : "'%Y-%m-%d'";
+    String fmt =
+        granularity.equals("hour") || granularity.equals("minute")
+            ? "'%Y-%m-%dT%H:%M:%S'"
+            : "'%Y-%m-%d'";
     return "WITH s AS (SELECT t, y, row_number() OVER (ORDER BY t) AS i FROM (SELECT CAST("
         + Sql.quoteIdent(period)
         + " AS TIMESTAMP) AS t, CAST("

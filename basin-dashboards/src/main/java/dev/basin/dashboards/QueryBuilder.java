@@ -414,6 +414,8 @@ final class QueryBuilder {
         return "INTERVAL 7 DAY";
       case "hour":
         return "INTERVAL 1 HOUR";
+      case "minute":
+        return "INTERVAL 1 MINUTE";
       default:
         return "INTERVAL 1 DAY";
     }

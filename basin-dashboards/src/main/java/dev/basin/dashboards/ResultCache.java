@@ -34,7 +34,25 @@ final class ResultCache {
   }
 
   private static Key key(String sql, List<TableScan> scans) {
-    return new Key(sql, scans.stream().map(s -> s.table() + "@" + s.version()).sorted().toList());
+    List<String> versions = new java.util.ArrayList<>();
+    inputVersions(scans).forEach((t, v) -> versions.add(t + "@" + v));
+    return new Key(sql, versions);
+  }
+
+  /**
+   * The version of every table a statement reads, by {@code database.table} in name order: what
+   * keys cached results and tells an extract that its inputs changed.
+   */
+  static java.util.SortedMap<String, String> inputVersions(List<TableScan> scans) {
+    java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+    for (TableScan s : scans) {
+      // A table read at two versions (time travel) keys on both.
+      out.merge(
+          s.table(),
+          s.version(),
+          (x, y) -> x.equals(y) ? x : x.compareTo(y) < 0 ? x + "," + y : y + "," + x);
+    }
+    return out;
   }
 
   /** The cached result, or null if absent or older than {@code maxAgeSeconds} (0: no age limit). */

@@ -56,7 +56,7 @@ public record Visual(
           "gauge");
 
   static final Set<String> GRANULARITIES =
-      Set.of("year", "quarter", "month", "week", "day", "hour");
+      Set.of("year", "quarter", "month", "week", "day", "hour", "minute");
   static final Set<String> AGGREGATIONS =
       Set.of("sum", "avg", "min", "max", "count", "count_distinct", "median", "percentile", "none");
   static final Set<String> FILTER_TYPES =

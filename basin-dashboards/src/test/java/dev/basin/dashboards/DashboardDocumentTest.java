@@ -37,6 +37,21 @@ class DashboardDocumentTest extends DashboardTestBase {
   }
 
   @Test
+  void createRefusesAnExistingIdAndKeepsTheDashboard() {
+    Dashboard v1 = dashboards.createDashboard(json(DOC), "alice");
+    assertThat(v1.version()).isEqualTo(1);
+    ObjectNode other = (ObjectNode) json(DOC);
+    other.put("name", "Someone else's");
+    assertThatThrownBy(() -> dashboards.createDashboard(other, "bob"))
+        .hasMessageContaining("dashboard 'sales-overview' already exists (version 1)")
+        .hasMessageContaining("PUT /api/v1/dashboards/sales-overview?expectedVersion=1")
+        .extracting(e -> ((BasinException) e).code())
+        .isEqualTo(DashboardErrorCode.DASHBOARD_EXISTS);
+    assertThat(dashboards.dashboard("sales-overview").version()).isEqualTo(1);
+    assertThat(dashboards.dashboard("sales-overview").name()).isEqualTo("Sales overview");
+  }
+
+  @Test
   void savesVersionsAndReadsThemBack() {
     Dashboard v1 = dashboards.saveDashboard(json(DOC), null, "alice");
     assertThat(v1.version()).isEqualTo(1);

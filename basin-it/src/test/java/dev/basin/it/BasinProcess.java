@@ -61,6 +61,9 @@ public final class BasinProcess implements AutoCloseable {
 
   private final Path dataDir;
   private final Path logDir;
+  // The server JVM's java.io.tmpdir: DuckDB unpacks its ~70 MB native library there and a killed
+  // JVM never deletes it, so each process gets its own directory, emptied between launches.
+  private Path jvmTmp;
   private final List<String> extraArgs;
   private final Map<String, String> env;
   private final String maxHeap;
@@ -224,6 +227,7 @@ public final class BasinProcess implements AutoCloseable {
     cmd.add("-Xmx" + maxHeap);
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-Djava.io.tmpdir=" + freshJvmTmp());
     cmd.add("-cp");
     cmd.add(serverClasspath());
     cmd.add("dev.basin.server.Main");
@@ -403,12 +407,41 @@ public final class BasinProcess implements AutoCloseable {
     return launch();
   }
 
-  /** Kills the process if it still runs. */
+  /** Kills the process if it still runs and deletes its temporary directory. */
   @Override
   public synchronized void close() {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
       waitQuietly(process, Duration.ofSeconds(30));
+    }
+    if (jvmTmp != null && (process == null || !process.isAlive())) {
+      deleteTree(jvmTmp, true);
+      jvmTmp = null;
+    }
+  }
+
+  /** The (empty) temporary directory for the next launch; the previous process is gone. */
+  private Path freshJvmTmp() {
+    try {
+      if (jvmTmp == null) {
+        jvmTmp = Files.createTempDirectory("basin-it-jvm-");
+      } else {
+        deleteTree(jvmTmp, false);
+      }
+      return jvmTmp;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temporary directory for the server", e);
+    }
+  }
+
+  private static void deleteTree(Path root, boolean includingRoot) {
+    try (var paths = Files.walk(root)) {
+      paths
+          .sorted(java.util.Comparator.reverseOrder())
+          .filter(p -> includingRoot || !p.equals(root))
+          .forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a leftover temporary file is not a test failure
     }
   }
 

@@ -11,18 +11,23 @@ import dev.basin.common.json.Json;
 import dev.basin.dashboards.DashboardService;
 import dev.basin.delivery.DeliveryEngine;
 import dev.basin.etl.run.JobService;
+import dev.basin.server.api.BucketsRestApi;
 import dev.basin.server.api.CatalogRestApi;
 import dev.basin.server.api.CrawlersRestApi;
+import dev.basin.server.api.DashboardExportApi;
 import dev.basin.server.api.DashboardsRestApi;
 import dev.basin.server.api.DeliveryRestApi;
 import dev.basin.server.api.JobsRestApi;
 import dev.basin.server.api.QueriesRestApi;
 import dev.basin.server.api.StreamsRestApi;
+import dev.basin.server.api.UsersRestApi;
 import dev.basin.server.athena.AthenaApi;
 import dev.basin.server.auth.Credentials;
+import dev.basin.server.auth.Users;
 import dev.basin.server.aws.AwsJsonEndpoint;
 import dev.basin.server.firehose.FirehoseApi;
 import dev.basin.server.http.Authenticator;
+import dev.basin.server.http.PrintTickets;
 import dev.basin.server.iceberg.IcebergRestApi;
 import dev.basin.server.kinesis.KinesisApi;
 import dev.basin.server.metrics.DeliveryStreamMetrics;
@@ -73,6 +78,28 @@ import org.slf4j.LoggerFactory;
 public final class BasinServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BasinServer.class);
 
+  /**
+   * The Chromium that dashboard export runs: {@code export.chromium} when set (an executable file),
+   * else the usual places and the {@code PATH}. Logs the choice; empty when export is unavailable.
+   */
+  private static java.util.Optional<Path> chromium(Config config) {
+    String configured = config.get(ServerConfig.EXPORT_CHROMIUM);
+    java.util.Optional<Path> found =
+        dev.basin.server.ui.HeadlessChromium.locate(configured, System.getenv("PATH"));
+    if (found.isPresent()) {
+      LOG.info("dashboard export uses Chromium at {}", found.get());
+    } else if (configured != null && !configured.isBlank()) {
+      LOG.warn(
+          "dashboard export is unavailable: export.chromium '{}' is not an executable file",
+          configured.strip());
+    } else {
+      LOG.info(
+          "dashboard export is unavailable: no Chromium found (install the chromium package or"
+              + " set export.chromium)");
+    }
+    return found;
+  }
+
   private final Config config;
   private final Path dataDir;
   private final Clock clock = Clock.systemUTC();
@@ -93,6 +120,7 @@ public final class BasinServer implements AutoCloseable {
   private QueryService queries;
   private JobService jobs;
   private DashboardService dashboards;
+  private Users users;
   private Javalin http;
   private PgWireServer pgwire;
   private ScheduledExecutorService background;
@@ -129,6 +157,7 @@ public final class BasinServer implements AutoCloseable {
               LocalStreamLogConfig.DEFAULT_INDEX_INTERVAL_BYTES);
       streamLog = new LocalStreamLog(logConfig, clock);
       String account = config.get(ServerConfig.ACCOUNT_ID);
+      StreamMetrics streamMetrics = new StreamMetrics(metrics);
       streams =
           new StreamService(
               streamLog,
@@ -136,7 +165,7 @@ public final class BasinServer implements AutoCloseable {
               iteratorKey(),
               ServerConfig.streams(config),
               clock,
-              new StreamMetrics(metrics),
+              streamMetrics,
               account);
       objectStore =
           LocalObjectStore.open(
@@ -191,13 +220,14 @@ public final class BasinServer implements AutoCloseable {
       dashboards =
           DashboardService.open(
               catalog.config(), sqlEngine, clock, DashboardService.DEFAULT_MAX_ROWS);
+      users = Users.open(catalog.config(), clock);
       new JvmMemoryMetrics().bindTo(metrics);
       new JvmThreadMetrics().bindTo(metrics);
       new JvmGcMetrics().bindTo(metrics);
       new ProcessorMetrics().bindTo(metrics);
 
       Authenticator auth =
-          new Authenticator(credentials, config.get(ServerConfig.AUTH_ENABLED), clock);
+          new Authenticator(credentials, config.get(ServerConfig.AUTH_ENABLED), clock, users);
       if (!auth.enabled()) {
         LOG.warn(
             "authentication is DISABLED (auth.enabled=false): any local process can use every API");
@@ -212,7 +242,7 @@ public final class BasinServer implements AutoCloseable {
               auth,
               metrics,
               maxBody);
-      StreamsRestApi rest = new StreamsRestApi(streams, maxBody);
+      StreamsRestApi rest = new StreamsRestApi(streams, streamMetrics, maxBody);
       S3Api s3 = new S3Api(objectStore, credentials, auth.enabled(), clock, metrics, account);
       LifecycleRestApi lifecycle = new LifecycleRestApi(objectStore, clock);
       CatalogRestApi catalogApi = new CatalogRestApi(catalog, maxBody, clock);
@@ -221,6 +251,7 @@ public final class BasinServer implements AutoCloseable {
       QueriesRestApi queriesApi = new QueriesRestApi(queries, maxBody, clock);
       JobsRestApi jobsApi = new JobsRestApi(jobs, maxBody, clock);
       DashboardsRestApi dashboardsApi = new DashboardsRestApi(dashboards, maxBody);
+      BucketsRestApi bucketsApi = new BucketsRestApi(objectStore, maxBody, maxBody);
       IcebergRestApi iceberg =
           new IcebergRestApi(
               catalog.iceberg(),
@@ -230,6 +261,7 @@ public final class BasinServer implements AutoCloseable {
               clock,
               metrics,
               maxBody);
+      java.util.Optional<Path> chromium = chromium(config);
       http =
           Javalin.create(
               cfg -> {
@@ -252,6 +284,9 @@ public final class BasinServer implements AutoCloseable {
                           .result(metrics.scrape());
                     });
                 rest.register(cfg.routes, auth);
+                // after the authentication filter: what each user's role may do (403 otherwise)
+                cfg.routes.before("/api/v1/*", auth::authorize);
+                new UsersRestApi(users, credentials.accessKeyId(), maxBody).register(cfg.routes);
                 lifecycle.register(cfg.routes, auth);
                 catalogApi.register(cfg.routes);
                 crawlersApi.register(cfg.routes);
@@ -259,8 +294,19 @@ public final class BasinServer implements AutoCloseable {
                 queriesApi.register(cfg.routes);
                 jobsApi.register(cfg.routes);
                 dashboardsApi.register(cfg.routes);
+                PrintTickets printTickets = new PrintTickets(clock, DashboardExportApi.TIMEOUT);
+                new DashboardExportApi(
+                        dashboards,
+                        auth,
+                        printTickets,
+                        chromium,
+                        config.get(ServerConfig.EXPORT_CHROMIUM_NO_SANDBOX),
+                        config.get(ServerConfig.BIND),
+                        () -> httpPort)
+                    .register(cfg.routes);
+                bucketsApi.register(cfg.routes);
                 iceberg.register(cfg.routes);
-                new ConsoleRoutes(auth).register(cfg.routes);
+                new ConsoleRoutes(auth, printTickets).register(cfg.routes);
                 // S3's /{bucket}/<key> routes match almost any path: they must be added last.
                 s3.register(cfg.routes);
               });
@@ -429,6 +475,11 @@ public final class BasinServer implements AutoCloseable {
     return dashboards;
   }
 
+  /** The named users of the web console and the native API. */
+  public Users users() {
+    return users;
+  }
+
   public QueryService queries() {
     return queries;
   }
@@ -490,6 +541,10 @@ public final class BasinServer implements AutoCloseable {
     if (dashboards != null) {
       dashboards.close();
       dashboards = null;
+    }
+    if (users != null) {
+      users.close();
+      users = null;
     }
     // queries before the engine: running ones are stopped and recorded as failed
     if (queries != null) {

@@ -238,6 +238,19 @@ public final class ServerConfig {
           Duration.ofHours(1),
           "Snapshots of delivery streams' Iceberg tables older than this are expired (each"
               + " delivery's checkpoint snapshot is always kept)");
+  public static final ConfigKey<String> EXPORT_CHROMIUM =
+      ConfigKey.string(
+              "export.chromium",
+              null,
+              "Chromium executable for dashboard PNG/PDF export (default: /usr/bin/chromium, else"
+                  + " chromium, chromium-browser or google-chrome on the PATH; resolved at start)")
+          .withEnv("BASIN_CHROMIUM");
+  public static final ConfigKey<Boolean> EXPORT_CHROMIUM_NO_SANDBOX =
+      ConfigKey.bool(
+          "export.chromium-no-sandbox",
+          false,
+          "Run export's Chromium with --no-sandbox; needed when Basin runs as root (Chromium"
+              + " cannot sandbox itself then), at the risk of an unsandboxed renderer");
   public static final ConfigKey<LogFormat> LOG_FORMAT =
       ConfigKey.oneOf(
           "log.format",
@@ -309,6 +322,8 @@ public final class ServerConfig {
           QUERY_RESULTS_LOCATION,
           QUERY_RESULT_REUSE_MAX_AGE,
           DELIVERY_SNAPSHOT_RETENTION,
+          EXPORT_CHROMIUM,
+          EXPORT_CHROMIUM_NO_SANDBOX,
           LOG_FORMAT,
           LOG_LEVEL
         }) {

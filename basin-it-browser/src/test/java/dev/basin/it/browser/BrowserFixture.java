@@ -49,6 +49,10 @@ final class BrowserFixture implements AutoCloseable {
     all.put("pg-port", "0");
     all.put("sql.threads", "2");
     all.put("sql.memory-limit", "512MB");
+    if ("root".equals(System.getProperty("user.name"))) {
+      // CI containers run as root, where Chromium (the server's exports too) cannot sandbox
+      all.put("export.chromium-no-sandbox", "true");
+    }
     all.putAll(settings);
     BasinServer server =
         new BasinServer(ServerConfig.definition().resolve(Map.of(), Map.of(), all)).start();

@@ -7,14 +7,19 @@ import static dev.basin.server.api.ApiResponses.jsonBody;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.basin.common.error.BasinException;
+import dev.basin.common.error.ErrorKind;
 import dev.basin.common.json.Json;
 import dev.basin.dashboards.Dashboard;
 import dev.basin.dashboards.DashboardService;
 import dev.basin.dashboards.Dataset;
 import dev.basin.dashboards.VisualData;
 import dev.basin.server.api.ApiResponses.BadRequest;
+import dev.basin.server.auth.Role;
+import dev.basin.server.http.Authenticator;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import java.util.Objects;
 
 /**
  * Basin's REST API for datasets, dashboards and visual data (the web console's back end). Routes:
@@ -22,10 +27,11 @@ import io.javalin.router.JavalinDefaultRoutingApi;
  * <ul>
  *   <li>{@code GET /api/v1/datasets} → {@code {"datasets": [dataset]}}; {@code POST} with a dataset
  *       definition → 201 and the dataset with its described {@code columns};
- *   <li>{@code GET|PUT|DELETE /api/v1/datasets/{name}};
+ *   <li>{@code GET|PUT|DELETE /api/v1/datasets/{name}}; {@code POST …/{name}/refresh} queues a
+ *       rebuild of the dataset's extract → 202 and its state {@code {"status", "rows", …}};
  *   <li>{@code GET /api/v1/dashboards} → {@code {"dashboards": [{id, name, version, savedAt,
- *       savedBy}]}}; {@code POST} with a dashboard document → 201 and version 1 (or the next
- *       version when the id exists);
+ *       savedBy}]}}; {@code POST} with a dashboard document → 201 and version 1 (409
+ *       DASHBOARD_EXISTS when the id is taken: PUT saves new versions);
  *   <li>{@code GET|DELETE /api/v1/dashboards/{id}}; {@code PUT} saves a new version ({@code
  *       ?expectedVersion=N} rejects the save with 409 if someone saved since);
  *   <li>{@code GET /api/v1/dashboards/{id}/versions} → {@code {"versions": […]}} newest first;
@@ -43,10 +49,12 @@ import io.javalin.router.JavalinDefaultRoutingApi;
  * </ul>
  *
  * Queries run as the signed-in user (the bearer token's access key id or the console session's), so
- * row-level security applies. Errors are {@code {"error": {"code", "message"}}}: 400
- * INVALID_DATASET / INVALID_VISUAL / INVALID_DASHBOARD (the message names the path) /
- * INVALID_REQUEST / QUERY_FAILED, 404 DATASET_NOT_FOUND / DASHBOARD_NOT_FOUND / VISUAL_NOT_FOUND,
- * 409 DATASET_EXISTS / DATASET_IN_USE / VERSION_CONFLICT.
+ * row-level security applies. Only admins may set, change or remove a dataset's {@code
+ * rowLevelSecurity} (on create, update or import): authors can query the tables in SQL, so the
+ * rules restrict readers, and an author's attempt is 403 FORBIDDEN. Errors are {@code {"error":
+ * {"code", "message"}}}: 400 INVALID_DATASET / INVALID_VISUAL / INVALID_DASHBOARD (the message
+ * names the path) / INVALID_REQUEST / QUERY_FAILED, 404 DATASET_NOT_FOUND / DASHBOARD_NOT_FOUND /
+ * VISUAL_NOT_FOUND, 409 DATASET_EXISTS / DATASET_IN_USE / DASHBOARD_EXISTS / VERSION_CONFLICT.
  */
 public final class DashboardsRestApi {
   private static final String DATASETS = "/api/v1/datasets";
@@ -76,25 +84,27 @@ public final class DashboardsRestApi {
     routes.post(
         DATASETS,
         guarded(
-            ctx ->
-                json(
-                    ctx,
-                    201,
-                    service.createDataset(jsonBody(ctx, maxBodyBytes), user(ctx)).toJson())));
+            ctx -> {
+              JsonNode body = jsonBody(ctx, maxBodyBytes);
+              if (!rlsChangeAllowed(ctx, body, null)) {
+                return;
+              }
+              json(ctx, 201, service.createDataset(body, user(ctx)).toJson());
+            }));
     routes.get(
         DATASETS + "/{name}",
         guarded(ctx -> json(ctx, 200, service.dataset(ctx.pathParam("name")).toJson())));
     routes.put(
         DATASETS + "/{name}",
         guarded(
-            ctx ->
-                json(
-                    ctx,
-                    200,
-                    service
-                        .updateDataset(
-                            ctx.pathParam("name"), jsonBody(ctx, maxBodyBytes), user(ctx))
-                        .toJson())));
+            ctx -> {
+              JsonNode body = jsonBody(ctx, maxBodyBytes);
+              if (!rlsChangeAllowed(ctx, body, ctx.pathParam("name"))) {
+                return;
+              }
+              json(
+                  ctx, 200, service.updateDataset(ctx.pathParam("name"), body, user(ctx)).toJson());
+            }));
     routes.delete(
         DATASETS + "/{name}",
         guarded(
@@ -102,6 +112,9 @@ public final class DashboardsRestApi {
               service.deleteDataset(ctx.pathParam("name"));
               ctx.status(204);
             }));
+    routes.post(
+        DATASETS + "/{name}/refresh",
+        guarded(ctx -> json(ctx, 202, service.refreshExtract(ctx.pathParam("name")).toJson())));
 
     routes.get(DASHBOARDS, guarded(this::listDashboards));
     routes.post(
@@ -111,15 +124,21 @@ public final class DashboardsRestApi {
                 json(
                     ctx,
                     201,
-                    service.saveDashboard(jsonBody(ctx, maxBodyBytes), null, user(ctx)).toJson())));
+                    service.createDashboard(jsonBody(ctx, maxBodyBytes), user(ctx)).toJson())));
     routes.post(
         DASHBOARDS + "/import",
         guarded(
-            ctx ->
-                json(
-                    ctx,
-                    201,
-                    service.importDashboard(jsonBody(ctx, maxBodyBytes), user(ctx)).toJson())));
+            ctx -> {
+              JsonNode body = jsonBody(ctx, maxBodyBytes);
+              // An import creates the datasets that do not exist yet (and leaves the others).
+              for (JsonNode d : body.path("datasets")) {
+                String name = d.path("name").asText("");
+                if (existing(name) == null && !rlsChangeAllowed(ctx, d, null)) {
+                  return;
+                }
+              }
+              json(ctx, 201, service.importDashboard(body, user(ctx)).toJson());
+            }));
     routes.get(
         DASHBOARDS + "/{id}",
         guarded(ctx -> json(ctx, 200, service.dashboard(ctx.pathParam("id")).toJson())));
@@ -308,6 +327,59 @@ public final class DashboardsRestApi {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
       throw new BadRequest(name + " must be a whole number, was '" + v + "'");
+    }
+  }
+
+  /**
+   * Whether the request may save {@code definition} as far as row-level security goes: admins
+   * always; anyone else only when the dataset's {@code rowLevelSecurity} stays as it is (absent on
+   * a new dataset, equal to the stored one on an update). Answers 403 FORBIDDEN otherwise. A
+   * definition that does not parse is left to the service to report.
+   *
+   * @param name the dataset being updated, or null for a new one
+   */
+  private boolean rlsChangeAllowed(Context ctx, JsonNode definition, String name) {
+    Role role = ctx.attribute(Authenticator.ROLE_ATTRIBUTE);
+    if (role == Role.ADMIN) {
+      return true;
+    }
+    Dataset.RowLevelSecurity wanted;
+    try {
+      JsonNode d = definition;
+      if (name != null && d.isObject() && !d.has("name")) {
+        d = ((ObjectNode) d.deepCopy()).put("name", name);
+      }
+      wanted = Dataset.parse(d).rowLevelSecurity();
+    } catch (RuntimeException e) {
+      return true;
+    }
+    Dataset before = name == null ? null : existing(name);
+    Dataset.RowLevelSecurity current = before == null ? null : before.rowLevelSecurity();
+    if (Objects.equals(wanted, current)) {
+      return true;
+    }
+    ApiResponses.error(
+        ctx,
+        403,
+        "FORBIDDEN",
+        "user '"
+            + user(ctx)
+            + "' ("
+            + role
+            + ") may not set, change or remove a dataset's rowLevelSecurity; ask an admin"
+            + " (authors can query the tables in SQL, so row-level security restricts readers)");
+    return false;
+  }
+
+  /** The stored dataset with this name, or null. */
+  private Dataset existing(String name) {
+    try {
+      return service.dataset(name);
+    } catch (BasinException e) {
+      if (e.kind() == ErrorKind.NOT_FOUND) {
+        return null;
+      }
+      throw e;
     }
   }
 

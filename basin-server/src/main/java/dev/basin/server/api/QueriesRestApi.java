@@ -8,16 +8,21 @@ import static dev.basin.server.api.ApiResponses.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.basin.common.error.BasinException;
 import dev.basin.common.json.Json;
 import dev.basin.server.api.ApiResponses.BadRequest;
+import dev.basin.server.auth.Role;
+import dev.basin.server.http.Authenticator;
 import dev.basin.spi.sql.SqlException;
 import dev.basin.spi.sql.SqlState;
+import dev.basin.spi.sql.StatementKind;
 import dev.basin.spi.sql.TableScan;
 import dev.basin.spi.storage.ObjectContent;
 import dev.basin.sql.service.DryRun;
 import dev.basin.sql.service.NamedQuery;
 import dev.basin.sql.service.Page;
 import dev.basin.sql.service.QueryError;
+import dev.basin.sql.service.QueryErrorCode;
 import dev.basin.sql.service.QueryExecution;
 import dev.basin.sql.service.QueryRequest;
 import dev.basin.sql.service.QueryService;
@@ -69,8 +74,16 @@ import java.util.Locale;
  *       ({@code ?recursive=true} deletes its named queries and history too).
  * </ul>
  *
- * Errors are {@code {"error": {"code", "message"}}}: 400 INVALID_REQUEST (and SYNTAX_ERROR,
- * UNDEFINED_TABLE … for a dry run), 404 QUERY_NOT_FOUND / WORKGROUP_NOT_FOUND /
+ * <p>Admins (the key pair, admin users, everyone when authentication is off) may run any statement
+ * and see every execution. Other roles allowed here (authors) may only run statements the engine
+ * plans as {@link StatementKind#QUERY} (SELECT, SHOW, DESCRIBE, EXPLAIN): the statement is planned
+ * on the server before it is submitted, and anything else is refused with 403 FORBIDDEN; a
+ * statement that does not plan is answered like a dry run (400 SYNTAX_ERROR, UNDEFINED_TABLE …).
+ * They list, wait for, read the results of and cancel only their own executions; another user's
+ * execution is 404 QUERY_NOT_FOUND to them.
+ *
+ * <p>Errors are {@code {"error": {"code", "message"}}}: 400 INVALID_REQUEST (and SYNTAX_ERROR,
+ * UNDEFINED_TABLE … for a dry run), 403 FORBIDDEN, 404 QUERY_NOT_FOUND / WORKGROUP_NOT_FOUND /
  * NAMED_QUERY_NOT_FOUND, 409 WORKGROUP_EXISTS / WORKGROUP_IN_USE, 429 TOO_MANY_QUERIES.
  */
 public final class QueriesRestApi {
@@ -79,6 +92,12 @@ public final class QueriesRestApi {
   private static final String WORKGROUPS = "/api/v1/workgroups";
   private static final int MAX_POST_WAIT_SECONDS = 300;
   private static final int MAX_GET_WAIT_SECONDS = 60;
+  // How many history pages a non-admin's listing reads to find one with their own executions.
+  private static final int MAX_PAGES_PER_LIST = 20;
+
+  /** The message of a non-admin's refused statement. */
+  static final String READ_ONLY_MESSAGE =
+      "authors may run SELECT queries only; ask an admin to run DDL or writes";
 
   private final QueryService queries;
   private final long maxBodyBytes;
@@ -145,6 +164,26 @@ public final class QueriesRestApi {
       }
       reuse = r.booleanValue();
     }
+    if (!isAdmin(ctx)) {
+      // Planned here, on the server, from the parsed statement: the kind is a property of the
+      // statement's text, so the execution that follows runs a statement of the same kind.
+      StatementKind kind;
+      try {
+        kind =
+            queries
+                .dryRun(
+                    sql, text(body, "database", false), text(body, "workgroup", false), user(ctx))
+                .kind();
+      } catch (SqlException e) {
+        int status = e.state() == SqlState.INTERNAL_ERROR ? 500 : 400;
+        ApiResponses.error(ctx, status, e.state().name(), e.getMessage());
+        return;
+      }
+      if (kind != StatementKind.QUERY) {
+        ApiResponses.error(ctx, 403, "FORBIDDEN", READ_ONLY_MESSAGE);
+        return;
+      }
+    }
     QueryRequest request =
         new QueryRequest(
             sql,
@@ -163,6 +202,12 @@ public final class QueriesRestApi {
       e = queries.submitAndWait(request, Duration.ofSeconds(seconds));
     } else {
       e = queries.submit(request);
+    }
+    if (!isAdmin(ctx) && !e.user().equals(user(ctx))) {
+      // The client request token names another user's execution: do not hand it over.
+      throw new BasinException(
+          QueryErrorCode.IDEMPOTENCY_MISMATCH,
+          "clientRequestToken is already used by another execution; send a new token");
     }
     ObjectNode out = execution(e);
     // One round trip for dashboards and scripts: a finished query can carry its first page.
@@ -187,15 +232,26 @@ public final class QueriesRestApi {
             "state must be QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED, got '" + s + "'");
       }
     }
+    String workgroup = emptyToNull(ctx.queryParam("workgroup"));
+    int limit = intParam(ctx, "limit", 50, 1000);
     Page<QueryExecution> page =
-        queries.list(
-            emptyToNull(ctx.queryParam("workgroup")),
-            state,
-            intParam(ctx, "limit", 50, 1000),
-            emptyToNull(ctx.queryParam("nextToken")));
+        queries.list(workgroup, state, limit, emptyToNull(ctx.queryParam("nextToken")));
+    List<QueryExecution> visible = page.items();
+    if (!isAdmin(ctx)) {
+      // Only the caller's own executions; a page may hold fewer than limit, and its token
+      // continues after the last execution read, so paging still visits everything once.
+      String me = user(ctx);
+      visible = page.items().stream().filter(e -> e.user().equals(me)).toList();
+      for (int pages = 1;
+          visible.isEmpty() && page.nextToken() != null && pages < MAX_PAGES_PER_LIST;
+          pages++) {
+        page = queries.list(workgroup, state, limit, page.nextToken());
+        visible = page.items().stream().filter(e -> e.user().equals(me)).toList();
+      }
+    }
     ObjectNode out = Json.mapper().createObjectNode();
     ArrayNode items = out.putArray("queries");
-    for (QueryExecution e : page.items()) {
+    for (QueryExecution e : visible) {
       items.add(execution(e));
     }
     if (page.nextToken() != null) {
@@ -205,6 +261,7 @@ public final class QueriesRestApi {
   }
 
   private void get(Context ctx) {
+    checkOwner(ctx, id(ctx));
     String wait = ctx.queryParam("waitSeconds");
     QueryExecution e;
     if (wait != null && !wait.isEmpty()) {
@@ -217,10 +274,12 @@ public final class QueriesRestApi {
   }
 
   private void cancel(Context ctx) {
+    checkOwner(ctx, id(ctx));
     json(ctx, 200, execution(queries.cancel(id(ctx))));
   }
 
   private void results(Context ctx) {
+    checkOwner(ctx, id(ctx));
     ResultPage page =
         queries.results(
             id(ctx),
@@ -250,6 +309,7 @@ public final class QueriesRestApi {
 
   private void resultsCsv(Context ctx) throws IOException {
     String id = id(ctx);
+    checkOwner(ctx, id);
     try (ObjectContent content = queries.openResults(id);
         InputStream in = content.stream()) {
       ctx.status(200)
@@ -558,6 +618,30 @@ public final class QueriesRestApi {
     // Set by the /api/v1/* filter from the verified bearer token or console session.
     String user = ctx.attribute(dev.basin.server.http.Authenticator.USER_ATTRIBUTE);
     return user != null ? user : "anonymous";
+  }
+
+  /**
+   * Whether the request may run any statement and see every execution: the key pair, admin users,
+   * and everyone when authentication is off. A request without a role (no authenticator ran) is not
+   * an admin.
+   */
+  private static boolean isAdmin(Context ctx) {
+    return ctx.attribute(Authenticator.ROLE_ATTRIBUTE) == Role.ADMIN;
+  }
+
+  /**
+   * Lets a non-admin reach only their own executions.
+   *
+   * @throws BasinException {@link QueryErrorCode#QUERY_NOT_FOUND} for an execution that does not
+   *     exist or, to a non-admin, is another user's (the same answer, so ids cannot be probed)
+   */
+  private void checkOwner(Context ctx, String id) {
+    QueryExecution e = queries.get(id);
+    if (!isAdmin(ctx) && !e.user().equals(user(ctx))) {
+      throw new BasinException(
+          QueryErrorCode.QUERY_NOT_FOUND,
+          "QueryExecution " + id + " was not found; list executions to find its id");
+    }
   }
 
   /** A JSON parameter value written as the SQL literal the service binds. */

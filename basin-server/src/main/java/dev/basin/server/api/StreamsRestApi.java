@@ -12,6 +12,7 @@ import dev.basin.common.json.Json;
 import dev.basin.server.api.ApiResponses.BadRequest;
 import dev.basin.server.http.Authenticator;
 import dev.basin.server.http.RequestBodies;
+import dev.basin.server.metrics.StreamMetrics;
 import dev.basin.stream.GetRecordsResult;
 import dev.basin.stream.IteratorType;
 import dev.basin.stream.PutEntry;
@@ -46,10 +47,16 @@ public final class StreamsRestApi {
   private static final int BATCH = 500;
 
   private final StreamService streams;
+  private final StreamMetrics traffic;
   private final long maxBodyBytes;
 
-  public StreamsRestApi(StreamService streams, long maxBodyBytes) {
+  /**
+   * @param traffic the counters whose totals a stream's description includes ({@code "traffic"});
+   *     clients turn two readings into rates
+   */
+  public StreamsRestApi(StreamService streams, StreamMetrics traffic, long maxBodyBytes) {
     this.streams = streams;
+    this.traffic = traffic;
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -74,8 +81,16 @@ public final class StreamsRestApi {
     routes.get("/api/v1/streams/{name}/records", guarded(this::get));
   }
 
-  /** Answers 401 with the native error shape. */
+  /**
+   * Answers 401 with the native error shape, or the authenticator's own refusal (e.g. 403 {@code
+   * CROSS_SITE_REFUSED}) when it recorded one.
+   */
   public static void unauthorized(Context ctx) {
+    Authenticator.Refusal refusal = ctx.attribute(Authenticator.REFUSAL_ATTRIBUTE);
+    if (refusal != null) {
+      error(ctx, refusal.status(), refusal.code(), refusal.message());
+      return;
+    }
     ctx.header("WWW-Authenticate", "Bearer realm=\"basin\"");
     error(
         ctx,
@@ -184,7 +199,16 @@ public final class StreamsRestApi {
   }
 
   private void describe(Context ctx) {
-    json(ctx, 200, detail(streams.describe(ctx.pathParam("name"))));
+    StreamMetadata meta = streams.describe(ctx.pathParam("name"));
+    ObjectNode body = detail(meta);
+    StreamMetrics.Traffic t = traffic.traffic(meta.name());
+    ObjectNode to = body.putObject("traffic");
+    to.put("incomingRecords", t.incomingRecords());
+    to.put("incomingBytes", t.incomingBytes());
+    to.put("outgoingRecords", t.outgoingRecords());
+    to.put("outgoingBytes", t.outgoingBytes());
+    to.put("millisBehindLatest", t.iteratorAgeMillis());
+    json(ctx, 200, body);
   }
 
   private void delete(Context ctx) {

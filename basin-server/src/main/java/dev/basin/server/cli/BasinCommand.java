@@ -39,6 +39,7 @@ public final class BasinCommand implements Runnable {
     cli.addSubcommand("sql", new SqlCommand(env));
     cli.addSubcommand("sample-data", new SampleDataCommand(env));
     cli.addSubcommand("job", JobCommands.commandLine(env));
+    cli.addSubcommand("user", UserCommands.commandLine(env));
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof BasinException

@@ -1,6 +1,8 @@
 package dev.basin.server.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.common.config.Config;
+import dev.basin.common.json.Json;
 import dev.basin.server.BasinServer;
 import dev.basin.server.Logging;
 import dev.basin.server.ServerConfig;
@@ -16,8 +18,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,9 +49,17 @@ import picocli.CommandLine.Option;
       "employees (seed 003) → crawl → warehouse aggregates; Spotify CSVs (seed 001) → crawl →",
       "join job → Parquet → crawl; daily sales (seed 004) → crawl → job with data quality →",
       "aggregates; and a live sales stream → delivery (exactly-once Iceberg) → a materialized",
-      "view that refreshes while you watch. Prints the URL and the credentials."
+      "view that refreshes while you watch; then dashboards over each (employee salaries,",
+      "Spotify analytics, live sales). Prints the URLs and the credentials."
     })
 final class DemoCommand implements Callable<Integer> {
+
+  /**
+   * The example dashboards, {@code examples/dashboards/<name>.json} on the classpath: each is an
+   * export bundle ({@code {"format", "datasets": […], "dashboard": {…}}}).
+   */
+  static final List<String> DASHBOARDS =
+      List.of("employee-salaries", "spotify-analytics", "live-sales");
 
   private final Map<String, String> env;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -138,6 +152,7 @@ final class DemoCommand implements Callable<Integer> {
       liveThread.setDaemon(true);
       liveThread.start();
       steps.waitForLiveRows();
+      List<String> dashboardIds = steps.dashboards();
       out.printf(
           "%nReady in %.0f s.%n  Console:     http://127.0.0.1:%d/ui/%n  SQL (psql):  psql -h"
               + " 127.0.0.1 -p %d -U %s basin%n  Access key:  %s%n  Secret key:  %s%n"
@@ -150,6 +165,10 @@ final class DemoCommand implements Callable<Integer> {
           server.credentials().accessKeyId(),
           server.credentials().secretAccessKey(),
           dataDir);
+      out.println("  Dashboards:");
+      for (String id : dashboardIds) {
+        out.printf("    http://127.0.0.1:%d/ui/#/dashboards/%s%n", server.httpPort(), id);
+      }
       out.println("basin ready http=" + server.httpPort() + " pg=" + server.pgPort());
       out.flush();
       if (!exitWhenBuilt) {
@@ -227,21 +246,31 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     Path example(String name) {
-      try (InputStream in = DemoCommand.class.getResourceAsStream("/examples/jobs/" + name)) {
-        if (in == null) {
-          throw new IllegalStateException("example job " + name + " is not on the classpath");
-        }
+      byte[] job = resource("/examples/jobs/" + name);
+      try {
         Path tmp = Files.createTempFile("basin-demo-", "-" + name);
         tmp.toFile().deleteOnExit();
-        Files.write(tmp, in.readAllBytes());
+        Files.write(tmp, job);
         return tmp;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
 
+    /** A file the jar packages from {@code examples/}. */
+    byte[] resource(String path) {
+      try (InputStream in = DemoCommand.class.getResourceAsStream(path)) {
+        if (in == null) {
+          throw new IllegalStateException(path + " is not on the classpath; rebuild the jar");
+        }
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     void employees() {
-      out.println("[1/4] Employees (seed 003): upload → crawl → warehouse aggregates");
+      out.println("[1/5] Employees (seed 003): upload → crawl → warehouse aggregates");
       step(
           "upload " + rows + " employees to s3://raw/employees/",
           () ->
@@ -284,7 +313,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     void spotify() {
-      out.println("[2/4] Spotify (seed 001): three CSVs → crawl → join job → Parquet → crawl");
+      out.println("[2/5] Spotify (seed 001): three CSVs → crawl → join job → Parquet → crawl");
       step(
           "upload artists, albums, tracks to s3://raw/spotify/",
           () ->
@@ -332,7 +361,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     void sales() {
-      out.println("[3/4] Daily sales (seed 004): raw → processed (data quality) → curated");
+      out.println("[3/5] Daily sales (seed 004): raw → processed (data quality) → curated");
       step(
           "upload a year of sales to s3://raw/sales/",
           () ->
@@ -370,7 +399,7 @@ final class DemoCommand implements Callable<Integer> {
 
     Generator liveSales() {
       out.println(
-          "[4/4] Live sales (seeds 002/004): generator → stream → delivery → materialized view");
+          "[4/5] Live sales (seeds 002/004): generator → stream → delivery → materialized view");
       step(
           "stream sales-live, table lake.sales_events, delivery sales-to-lake",
           () -> {
@@ -410,6 +439,65 @@ final class DemoCommand implements Callable<Integer> {
           .ratePlan(RatePlan.parse(Integer.toString(salesRate), null))
           .renderContext(RenderContext.unseeded())
           .build();
+    }
+
+    /**
+     * Creates the example datasets and dashboards through the native REST API, as the console's
+     * editor would.
+     *
+     * @return the dashboards' ids
+     */
+    List<String> dashboards() {
+      out.println("[5/5] Dashboards: datasets and dashboards through the REST API");
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      List<String> ids = new ArrayList<>();
+      for (String name : DASHBOARDS) {
+        JsonNode bundle =
+            Json.read(
+                new String(
+                    resource("/examples/dashboards/" + name + ".json"),
+                    java.nio.charset.StandardCharsets.UTF_8),
+                JsonNode.class);
+        JsonNode dashboard = bundle.path("dashboard");
+        step(
+            "dashboard \"" + dashboard.path("name").asText() + "\"",
+            () -> {
+              for (JsonNode dataset : bundle.path("datasets")) {
+                post(http, "/api/v1/datasets", dataset);
+              }
+              post(http, "/api/v1/dashboards", dashboard);
+            });
+        ids.add(dashboard.path("id").asText());
+      }
+      return ids;
+    }
+
+    /** POSTs {@code body} to the demo's server as its admin; fails with the server's error. */
+    private void post(HttpClient http, String path, JsonNode body) {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
+              .timeout(Duration.ofMinutes(2))
+              .header("Content-Type", "application/json")
+              .header(
+                  "Authorization",
+                  "Bearer "
+                      + server.credentials().accessKeyId()
+                      + ":"
+                      + server.credentials().secretAccessKey())
+              .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)))
+              .build();
+      try {
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+          throw new IllegalStateException(
+              "POST " + path + " answered " + r.statusCode() + ": " + r.body());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("POST " + path + " failed", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while creating the demo's dashboards", e);
+      }
     }
 
     void waitForLiveRows() throws InterruptedException {

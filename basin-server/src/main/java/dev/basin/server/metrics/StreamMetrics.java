@@ -46,6 +46,28 @@ public final class StreamMetrics implements StreamListener {
     }
   }
 
+  /** A stream's traffic since the server started (zeros for a stream without any yet). */
+  public record Traffic(
+      long incomingRecords,
+      long incomingBytes,
+      long outgoingRecords,
+      long outgoingBytes,
+      long iteratorAgeMillis) {}
+
+  /** The traffic counted for {@code stream} since the server started. */
+  public Traffic traffic(String stream) {
+    Meters m = meters.get(stream);
+    if (m == null) {
+      return new Traffic(0, 0, 0, 0, 0);
+    }
+    return new Traffic(
+        (long) m.incomingRecords.count(),
+        (long) m.incomingBytes.count(),
+        (long) m.outgoingRecords.count(),
+        (long) m.outgoingBytes.count(),
+        m.iteratorAge.get());
+  }
+
   private Meters meters(String stream) {
     return meters.computeIfAbsent(stream, s -> new Meters(registry, s));
   }

@@ -1322,6 +1322,10 @@ public final class S3Api {
     res.setHeader("ETag", S3Responses.etag(info.etag()));
     res.setHeader("Last-Modified", IMF_FIXDATE.format(info.lastModified().atZone(ZoneOffset.UTC)));
     res.setHeader("Accept-Ranges", "bytes");
+    // Objects share the console's origin: an uploaded HTML or SVG file must never run script with
+    // the console's session cookie, nor be sniffed into something executable.
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Content-Security-Policy", "sandbox");
     res.setHeader("Content-Type", override(c, "response-content-type", m.contentType()));
     setIf(c, "Content-Encoding", override(c, "response-content-encoding", m.contentEncoding()));
     setIf(

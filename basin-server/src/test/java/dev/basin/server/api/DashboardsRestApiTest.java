@@ -158,4 +158,31 @@ class DashboardsRestApiTest {
         .isEqualTo(1);
     assertThat(send("GET", "/api/v1/datasets", null, 200).path("datasets")).hasSize(1);
   }
+
+  @Test
+  void refreshingADatasetExtractOverHttp() throws Exception {
+    send("POST", "/api/v1/datasets", "{`name`: `ext`, `table`: `shop.sales`, `extract`: {}}", 201);
+    JsonNode asked = send("POST", "/api/v1/datasets/ext/refresh", null, 202);
+    assertThat(asked.path("status").asText()).isIn("queued", "building", "refreshing", "ready");
+    JsonNode extract = send("GET", "/api/v1/datasets/ext", null, 200).path("extract");
+    for (int i = 0; i < 2400 && !extract.path("status").asText().equals("ready"); i++) {
+      Thread.sleep(50);
+      extract = send("GET", "/api/v1/datasets/ext", null, 200).path("extract");
+    }
+    assertThat(extract.path("status").asText()).as(extract.toString()).isEqualTo("ready");
+    assertThat(extract.path("rows").asLong()).isEqualTo(3);
+    assertThat(extract.path("bytes").asLong()).isPositive();
+    assertThat(extract.path("sourceSnapshots").has("shop.sales")).isTrue();
+    assertThat(extract.path("refresh").asText()).isEqualTo("onSnapshot");
+
+    JsonNode missing = send("POST", "/api/v1/datasets/nope/refresh", null, 404);
+    assertThat(missing.path("error").path("code").asText()).isEqualTo("DATASET_NOT_FOUND");
+    send("POST", "/api/v1/datasets", "{`name`: `noext`, `table`: `shop.sales`}", 201);
+    JsonNode none = send("POST", "/api/v1/datasets/noext/refresh", null, 400);
+    assertThat(none.path("error").path("code").asText()).isEqualTo("INVALID_REQUEST");
+    assertThat(none.path("error").path("message").asText())
+        .contains("dataset 'noext' has no extract");
+    send("DELETE", "/api/v1/datasets/ext", null, 204);
+    send("DELETE", "/api/v1/datasets/noext", null, 204);
+  }
 }

@@ -61,6 +61,20 @@ class ConsoleSessionsTest {
   }
 
   @Test
+  void revokingAUserEndsAllItsSessionsAndNoOtherUsers() {
+    ConsoleSessions sessions = new ConsoleSessions(clock, Duration.ofHours(1));
+    ConsoleSessions.Session a1 = sessions.create("ann", dev.basin.server.auth.Role.AUTHOR);
+    ConsoleSessions.Session a2 = sessions.create("ann", dev.basin.server.auth.Role.AUTHOR);
+    ConsoleSessions.Session b = sessions.create("bob", dev.basin.server.auth.Role.READER);
+    assertThat(sessions.revokeUser("ann")).isEqualTo(2);
+    assertThat(sessions.find(a1.token())).isEmpty();
+    assertThat(sessions.find(a2.token())).isEmpty();
+    assertThat(sessions.find(b.token())).isPresent();
+    assertThat(sessions.revokeUser("ann")).isZero();
+    assertThat(sessions.revokeUser(null)).isZero();
+  }
+
+  @Test
   void rejectsANonPositiveLifetime() {
     assertThatThrownBy(() -> new ConsoleSessions(clock, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)

@@ -251,4 +251,30 @@ class S3ApiTest {
     assertThat(tooLong.body()).contains("<Code>InvalidArgument</Code>");
     assertThat(versionCount()).isEqualTo(3);
   }
+
+  @Test
+  void objectReadsForbidSniffingAndSandboxScriptsOnTheConsoleOrigin() throws Exception {
+    byte[] html = "<script>fetch('/ui/api/session')</script>".getBytes(StandardCharsets.UTF_8);
+    store.put(
+        B,
+        "page.html",
+        new ByteArrayInputStream(html),
+        html.length,
+        PutOptions.of(dev.basin.spi.storage.ObjectMetadata.ofContentType("text/html")));
+
+    for (String method : List.of("GET", "HEAD")) {
+      HttpResponse<String> r = send(method, "/" + B + "/page.html", null);
+      assertThat(r.statusCode()).as(method).isEqualTo(200);
+      assertThat(header(r, "Content-Type")).as(method).startsWith("text/html");
+      assertThat(header(r, "X-Content-Type-Options")).as(method).isEqualTo("nosniff");
+      assertThat(header(r, "Content-Security-Policy")).as(method).isEqualTo("sandbox");
+    }
+    HttpResponse<String> ranged =
+        send("GET", "/" + B + "/page.html", null, Map.of("Range", "bytes=0-7"));
+    assertThat(ranged.statusCode()).isEqualTo(206);
+    assertThat(header(ranged, "Content-Security-Policy")).isEqualTo("sandbox");
+    HttpResponse<String> overridden =
+        send("GET", "/" + B + "/page.html?response-content-type=text%2Fhtml", null);
+    assertThat(header(overridden, "Content-Security-Policy")).isEqualTo("sandbox");
+  }
 }

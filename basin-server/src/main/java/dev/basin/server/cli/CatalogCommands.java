@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.basin.common.json.Json;
 import dev.basin.server.client.BasinApiClient;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,29 +23,24 @@ final class CatalogCommands {
   private CatalogCommands() {}
 
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Group());
-    for (Base b :
-        new Base[] {
-          new Databases(),
-          new CreateDatabase(),
-          new DropDatabase(),
-          new TablesCmd(),
-          new Describe(),
-          new CreateTable(),
-          new DropTable(),
-          new Append(),
-          new Snapshots(),
-          new Versions(),
-          new Partitions(),
-          new AddPartition(),
-          new ExpireSnapshots(),
-          new RemoveOrphanFiles(),
-          new Compact()
-        }) {
-      b.client.env = env;
-      cl.addSubcommand(b);
-    }
-    return cl;
+    return ApiCommand.commandLine(
+        new Group(),
+        env,
+        new Databases(),
+        new CreateDatabase(),
+        new DropDatabase(),
+        new TablesCmd(),
+        new Describe(),
+        new CreateTable(),
+        new DropTable(),
+        new Append(),
+        new Snapshots(),
+        new Versions(),
+        new Partitions(),
+        new AddPartition(),
+        new ExpireSnapshots(),
+        new RemoveOrphanFiles(),
+        new Compact());
   }
 
   @Command(
@@ -58,23 +50,9 @@ final class CatalogCommands {
         "Databases and tables of the data catalog: Iceberg tables and external tables (Glue model).",
         "Tables are named DATABASE.TABLE."
       })
-  static final class Group implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Group extends CommandGroup {}
 
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  abstract static class Base implements Callable<Integer> {
-    @Mixin ClientOptions client = new ClientOptions();
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
+  abstract static class Base extends ApiCommand {
     static String db(String name) {
       return "/api/v1/catalog/databases/" + BasinApiClient.encode(name);
     }

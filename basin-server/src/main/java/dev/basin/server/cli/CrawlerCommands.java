@@ -9,10 +9,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,22 +22,17 @@ final class CrawlerCommands {
   private CrawlerCommands() {}
 
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Group());
-    for (Base b :
-        new Base[] {
-          new Create(),
-          new ListCmd(),
-          new Show(),
-          new Delete(),
-          new Run(),
-          new Apply(),
-          new Rollback(),
-          new Runs()
-        }) {
-      b.client.env = env;
-      cl.addSubcommand(b);
-    }
-    return cl;
+    return ApiCommand.commandLine(
+        new Group(),
+        env,
+        new Create(),
+        new ListCmd(),
+        new Show(),
+        new Delete(),
+        new Run(),
+        new Apply(),
+        new Rollback(),
+        new Runs());
   }
 
   @Command(
@@ -49,27 +42,9 @@ final class CrawlerCommands {
         "Crawlers: find tables in the lake's folders and keep their definitions up to date.",
         "A run plans the exact change to the catalog; --dry-run stores the plan to apply later."
       })
-  static final class Group implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Group extends CommandGroup {}
 
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  abstract static class Base implements Callable<Integer> {
-    @Mixin ClientOptions client = new ClientOptions();
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    PrintWriter err() {
-      return spec.commandLine().getErr();
-    }
-
+  abstract static class Base extends ApiCommand {
     static String path(String name) {
       return "/api/v1/crawlers/" + BasinApiClient.encode(name);
     }

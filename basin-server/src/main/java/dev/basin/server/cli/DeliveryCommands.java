@@ -8,10 +8,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,13 +20,8 @@ final class DeliveryCommands {
   private DeliveryCommands() {}
 
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Group());
-    for (Base b :
-        new Base[] {new Create(), new ListAll(), new Describe(), new Delete(), new Put()}) {
-      b.client.env = env;
-      cl.addSubcommand(b);
-    }
-    return cl;
+    return ApiCommand.commandLine(
+        new Group(), env, new Create(), new ListAll(), new Describe(), new Delete(), new Put());
   }
 
   @Command(
@@ -37,23 +30,9 @@ final class DeliveryCommands {
       description =
           "Create, list, describe and delete delivery streams (stream → lake) and put records"
               + " into direct-put ones.")
-  static final class Group implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Group extends CommandGroup {}
 
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  abstract static class Base implements Callable<Integer> {
-    @Mixin ClientOptions client = new ClientOptions();
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
+  abstract static class Base extends ApiCommand {
     static String path(String name) {
       return BASE + "/" + BasinApiClient.encode(name);
     }

@@ -14,10 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,24 +26,19 @@ final class JobCommands {
   private JobCommands() {}
 
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Group());
-    for (Base b :
-        new Base[] {
-          new Create(),
-          new Update(),
-          new ListAll(),
-          new Show(),
-          new Delete(),
-          new Run(),
-          new Runs(),
-          new Logs(),
-          new Stop(),
-          new Bookmark()
-        }) {
-      b.client.env = env;
-      cl.addSubcommand(b);
-    }
-    return cl;
+    return ApiCommand.commandLine(
+        new Group(),
+        env,
+        new Create(),
+        new Update(),
+        new ListAll(),
+        new Show(),
+        new Delete(),
+        new Run(),
+        new Runs(),
+        new Logs(),
+        new Stop(),
+        new Bookmark());
   }
 
   @Command(
@@ -54,27 +47,9 @@ final class JobCommands {
       description =
           "Create ETL jobs from YAML (sources → transforms → data quality → targets), run them"
               + " with a progress bar, and read their runs, logs and bookmarks.")
-  static final class Group implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Group extends CommandGroup {}
 
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  abstract static class Base implements Callable<Integer> {
-    @Mixin ClientOptions client = new ClientOptions();
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
-    PrintWriter err() {
-      return spec.commandLine().getErr();
-    }
-
+  abstract static class Base extends ApiCommand {
     static String path(String name) {
       return BASE + "/" + BasinApiClient.encode(name);
     }

@@ -6,17 +6,14 @@ import dev.basin.server.s3.S3RestClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,35 +31,17 @@ final class S3Commands {
   private S3Commands() {}
 
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Group());
-    for (Base b : new Base[] {new Ls(), new Cp(), new Rm(), new Mb(), new Rb()}) {
-      b.client.env = env;
-      cl.addSubcommand(b);
-    }
-    return cl;
+    return ApiCommand.commandLine(
+        new Group(), env, new Ls(), new Cp(), new Rm(), new Mb(), new Rb());
   }
 
   @Command(
       name = "s3",
       mixinStandardHelpOptions = true,
       description = "List, copy and remove objects and buckets in the lake (S3 protocol).")
-  static final class Group implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Group extends CommandGroup {}
 
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  abstract static class Base implements Callable<Integer> {
-    @Mixin ClientOptions client = new ClientOptions();
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
+  abstract static class Base extends ApiCommand {
     S3RestClient s3() {
       return new S3RestClient(client.endpoint(), client.credentials());
     }

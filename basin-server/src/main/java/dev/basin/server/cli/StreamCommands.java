@@ -6,7 +6,6 @@ import dev.basin.common.json.Json;
 import dev.basin.server.client.BasinApiClient;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,38 +23,24 @@ final class StreamCommands {
   private StreamCommands() {}
 
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Group());
-    for (Base b :
-        new Base[] {
-          new Create(), new ListStreams(), new Describe(), new Put(), new Get(), new Delete()
-        }) {
-      b.client.env = env;
-      cl.addSubcommand(b);
-    }
-    return cl;
+    return ApiCommand.commandLine(
+        new Group(),
+        env,
+        new Create(),
+        new ListStreams(),
+        new Describe(),
+        new Put(),
+        new Get(),
+        new Delete());
   }
 
   @Command(
       name = "stream",
       mixinStandardHelpOptions = true,
       description = "Create, list, describe, delete streams; put and get records.")
-  static final class Group implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Group extends CommandGroup {}
 
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  abstract static class Base implements Callable<Integer> {
-    @Mixin ClientOptions client = new ClientOptions();
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
+  abstract static class Base extends ApiCommand {
     static String path(String name) {
       return "/api/v1/streams/" + BasinApiClient.encode(name);
     }

@@ -9,7 +9,6 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,11 +17,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -38,21 +35,16 @@ final class UserCommands {
   private UserCommands() {}
 
   static CommandLine commandLine(Map<String, String> env) {
-    CommandLine cl = new CommandLine(new Group());
-    for (Base b :
-        new Base[] {
-          new Create(),
-          new ListAll(),
-          new Delete(),
-          new SetPassword(),
-          new SetRole(),
-          new Disable(),
-          new Enable()
-        }) {
-      b.client.env = env;
-      cl.addSubcommand(b);
-    }
-    return cl;
+    return ApiCommand.commandLine(
+        new Group(),
+        env,
+        new Create(),
+        new ListAll(),
+        new Delete(),
+        new SetPassword(),
+        new SetRole(),
+        new Disable(),
+        new Enable());
   }
 
   @Command(
@@ -61,23 +53,9 @@ final class UserCommands {
       description =
           "Manage named users (roles admin, author, reader) who sign in to the web console;"
               + " row-level security rules name them.")
-  static final class Group implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final class Group extends CommandGroup {}
 
-    @Override
-    public void run() {
-      spec.commandLine().usage(spec.commandLine().getOut());
-    }
-  }
-
-  abstract static class Base implements Callable<Integer> {
-    @Mixin ClientOptions client = new ClientOptions();
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    PrintWriter out() {
-      return spec.commandLine().getOut();
-    }
-
+  abstract static class Base extends ApiCommand {
     static String path(String name) {
       return BASE + "/" + BasinApiClient.encode(name);
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.common.json.Json;
 import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
+import dev.basin.server.TestServers;
 import dev.basin.server.s3.S3RestClient;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -35,19 +35,7 @@ class BucketsRestApiTest {
 
   @BeforeAll
   static void start() {
-    server =
-        new BasinServer(
-                ServerConfig.definition()
-                    .resolve(
-                        Map.of(),
-                        Map.of(),
-                        Map.of(
-                            "data-dir", dir.toString(),
-                            "http-port", "0",
-                            "pg-port", "0",
-                            "sql.threads", "1",
-                            "http.max-request-bytes", "1MiB")))
-            .start();
+    server = TestServers.start(dir, Map.of("sql.threads", "1", "http.max-request-bytes", "1MiB"));
   }
 
   @AfterAll
@@ -61,28 +49,14 @@ class BucketsRestApiTest {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path));
     if (authenticated) {
-      b.header(
-          "Authorization",
-          "Bearer "
-              + server.credentials().accessKeyId()
-              + ":"
-              + server.credentials().secretAccessKey());
+      b.header("Authorization", TestServers.bearer(server));
     }
     return b;
   }
 
   private static JsonNode send(String method, String path, String body, int status)
       throws Exception {
-    HttpRequest.Builder b = request(path, true);
-    if (body != null) {
-      b.header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body.replace('`', '"')));
-    } else {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
-    return r.body().isEmpty() ? null : Json.read(r.body(), JsonNode.class);
+    return TestServers.json(server, method, path, body, status);
   }
 
   private static JsonNode upload(String bucket, String key, byte[] bytes, String type, int status)

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.common.json.Json;
 import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
+import dev.basin.server.TestServers;
 import dev.basin.server.ui.HeadlessChromium;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -72,14 +72,11 @@ class DashboardExportApiTest {
   /** A server on {@code dir/name}; the sandbox is off unless {@code settings} say otherwise. */
   private static BasinServer server(String name, Map<String, String> settings) {
     Map<String, String> all = new HashMap<>();
-    all.put("data-dir", dir.resolve(name).toString());
-    all.put("http-port", "0");
-    all.put("pg-port", "0");
     all.put("sql.threads", "2");
     all.put("sql.memory-limit", "256MB");
     all.put("export.chromium-no-sandbox", "true");
     all.putAll(settings);
-    return new BasinServer(ServerConfig.definition().resolve(Map.of(), Map.of(), all)).start();
+    return TestServers.start(dir.resolve(name), all);
   }
 
   @AfterAll
@@ -94,9 +91,7 @@ class DashboardExportApiTest {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + on.httpPort() + path));
     if (authenticated) {
-      b.header(
-          "Authorization",
-          "Bearer " + on.credentials().accessKeyId() + ":" + on.credentials().secretAccessKey());
+      b.header("Authorization", TestServers.bearer(on));
     }
     return HTTP.send(b.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
@@ -107,20 +102,7 @@ class DashboardExportApiTest {
 
   private static JsonNode send(String method, String path, String body, int status)
       throws Exception {
-    HttpRequest r =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-            .header(
-                "Authorization",
-                "Bearer "
-                    + server.credentials().accessKeyId()
-                    + ":"
-                    + server.credentials().secretAccessKey())
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(body.replace('`', '"')))
-            .build();
-    HttpResponse<String> res = HTTP.send(r, HttpResponse.BodyHandlers.ofString());
-    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
-    return Json.read(res.body(), JsonNode.class);
+    return TestServers.json(server, method, path, body, status);
   }
 
   private static JsonNode error(HttpResponse<byte[]> r, int status) {

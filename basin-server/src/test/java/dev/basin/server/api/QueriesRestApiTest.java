@@ -3,14 +3,9 @@ package dev.basin.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.basin.common.json.Json;
 import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.basin.server.TestServers;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -22,23 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 class QueriesRestApiTest {
   @TempDir static Path dir;
   private static BasinServer server;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        new BasinServer(
-                ServerConfig.definition()
-                    .resolve(
-                        Map.of(),
-                        Map.of(),
-                        Map.of(
-                            "data-dir", dir.toString(),
-                            "http-port", "0",
-                            "pg-port", "0",
-                            "sql.threads", "2",
-                            "sql.memory-limit", "512MB")))
-            .start();
+    server = TestServers.start(dir, Map.of("sql.threads", "2", "sql.memory-limit", "512MB"));
     send("POST", "/api/v1/queries", "{\"sql\":\"CREATE DATABASE shop\",\"wait\":true}", 200);
     send(
         "POST",
@@ -57,28 +39,12 @@ class QueriesRestApiTest {
 
   private static HttpResponse<String> raw(String method, String path, String body)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path))
-            .header(
-                "Authorization",
-                "Bearer "
-                    + server.credentials().accessKeyId()
-                    + ":"
-                    + server.credentials().secretAccessKey());
-    if (body != null) {
-      b.header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return TestServers.authenticated(server, method, path, body);
   }
 
   private static JsonNode send(String method, String path, String body, int status)
       throws Exception {
-    HttpResponse<String> r = raw(method, path, body);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    return r.body().isEmpty() ? null : Json.mapper().readTree(r.body());
+    return TestServers.json(server, method, path, body, status);
   }
 
   @Test

@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.common.json.Json;
 import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import dev.basin.server.TestServers;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,23 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 class UsersRestApiTest {
   @TempDir static Path dir;
   private static BasinServer server;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        new BasinServer(
-                ServerConfig.definition()
-                    .resolve(
-                        Map.of(),
-                        Map.of(),
-                        Map.of(
-                            "data-dir", dir.toString(),
-                            "http-port", "0",
-                            "pg-port", "0",
-                            "sql.threads", "2",
-                            "sql.memory-limit", "512MB")))
-            .start();
+    server = TestServers.start(dir, Map.of("sql.threads", "2", "sql.memory-limit", "512MB"));
     admin("POST", "/api/v1/queries", "{`sql`:`CREATE DATABASE hr`,`wait`:true}", 200);
     admin(
         "POST",
@@ -75,32 +58,16 @@ class UsersRestApiTest {
 
   private static HttpResponse<String> send(String method, String path, String body, String... h)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + path));
-    for (int i = 0; i < h.length; i += 2) {
-      b.header(h[i], h[i + 1]);
-    }
-    if (body != null) {
-      b.header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body.replace('`', '"')));
-    } else {
-      b.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    return TestServers.request(server, method, path, body, h);
   }
 
   private static String bearer() {
-    return "Bearer "
-        + server.credentials().accessKeyId()
-        + ":"
-        + server.credentials().secretAccessKey();
+    return TestServers.bearer(server);
   }
 
   private static JsonNode admin(String method, String path, String body, int status)
       throws Exception {
-    HttpResponse<String> r = send(method, path, body, "Authorization", bearer());
-    assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(status);
-    return r.body().isEmpty() ? null : Json.read(r.body(), JsonNode.class);
+    return TestServers.json(server, method, path, body, status);
   }
 
   private static JsonNode error(HttpResponse<String> r) throws Exception {

@@ -3,7 +3,7 @@ package dev.basin.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
+import dev.basin.server.TestServers;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -33,19 +33,8 @@ class NoAuthCrossSiteTest {
   @BeforeAll
   static void start() throws Exception {
     server =
-        new BasinServer(
-                ServerConfig.definition()
-                    .resolve(
-                        Map.of(),
-                        Map.of(),
-                        Map.of(
-                            "data-dir", dir.toString(),
-                            "http-port", "0",
-                            "pg-port", "0",
-                            "auth.enabled", "false",
-                            "sql.threads", "1",
-                            "sql.memory-limit", "256MB")))
-            .start();
+        TestServers.start(
+            dir, Map.of("auth.enabled", "false", "sql.threads", "1", "sql.memory-limit", "256MB"));
   }
 
   @AfterAll

@@ -1,6 +1,7 @@
 package dev.basin.catalog;
 
 import java.nio.file.Path;
+import java.util.Properties;
 
 /**
  * Where the catalog keeps its metadata and its tables.
@@ -34,6 +35,32 @@ public record CatalogConfig(
         null,
         null,
         DEFAULT_WAREHOUSE);
+  }
+
+  /**
+   * JDBC connection properties for a service's store in the metadata database: the credentials and,
+   * on SQLite, the pragmas every store needs — WAL (readers beside the one writer), a 30 s busy
+   * timeout (a second writer waits instead of failing) and IMMEDIATE transactions (two
+   * read-then-write transactions cannot deadlock on lock upgrade).
+   *
+   * @param synchronous SQLite's {@code synchronous} level: {@code FULL} when a commit must survive
+   *     a power loss, {@code NORMAL} when losing the last commits to one is acceptable
+   */
+  public Properties storeProperties(String synchronous) {
+    Properties p = new Properties();
+    if (jdbcUser != null) {
+      p.setProperty("user", jdbcUser);
+    }
+    if (jdbcPassword != null) {
+      p.setProperty("password", jdbcPassword);
+    }
+    if (isSqlite()) {
+      p.setProperty("journal_mode", "WAL");
+      p.setProperty("busy_timeout", "30000");
+      p.setProperty("transaction_mode", "IMMEDIATE");
+      p.setProperty("synchronous", synchronous);
+    }
+    return p;
   }
 
   boolean isSqlite() {

@@ -77,18 +77,7 @@ final class DashboardStore implements AutoCloseable {
 
   /** Opens the store in the catalog's metadata database and brings its schema up to date. */
   static DashboardStore open(CatalogConfig config) {
-    Properties p = new Properties();
-    if (config.jdbcUser() != null) {
-      p.setProperty("user", config.jdbcUser());
-    }
-    if (config.jdbcPassword() != null) {
-      p.setProperty("password", config.jdbcPassword());
-    }
-    if (config.jdbcUrl().startsWith("jdbc:sqlite:")) {
-      p.setProperty("journal_mode", "WAL");
-      p.setProperty("busy_timeout", "30000");
-      p.setProperty("transaction_mode", "IMMEDIATE");
-    }
+    Properties p = config.storeProperties("FULL");
     DashboardStore s = new DashboardStore(config.jdbcUrl(), p);
     try {
       s.store.migrate("basin_dash_schema", MIGRATIONS);

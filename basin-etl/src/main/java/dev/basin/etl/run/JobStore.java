@@ -119,20 +119,8 @@ final class JobStore implements AutoCloseable {
 
   /** Opens the store in the catalog's metadata database and brings its schema up to date. */
   static JobStore open(CatalogConfig config) {
-    Properties p = new Properties();
-    if (config.jdbcUser() != null) {
-      p.setProperty("user", config.jdbcUser());
-    }
-    if (config.jdbcPassword() != null) {
-      p.setProperty("password", config.jdbcPassword());
-    }
-    if (config.jdbcUrl().startsWith("jdbc:sqlite:")) {
-      p.setProperty("journal_mode", "WAL");
-      p.setProperty("busy_timeout", "30000");
-      p.setProperty("transaction_mode", "IMMEDIATE");
-      // Bookmarks must survive a crash once a run reports success: full fsync on commit.
-      p.setProperty("synchronous", "FULL");
-    }
+    // Bookmarks must survive a crash once a run reports success: full fsync on commit.
+    Properties p = config.storeProperties("FULL");
     JobStore s = new JobStore(config.jdbcUrl(), p);
     try {
       s.store.migrate("basin_etl_schema", MIGRATIONS);

@@ -46,18 +46,7 @@ final class UserStore implements AutoCloseable {
 
   /** Opens the store in the catalog's metadata database and brings its schema up to date. */
   static UserStore open(CatalogConfig config) {
-    Properties p = new Properties();
-    if (config.jdbcUser() != null) {
-      p.setProperty("user", config.jdbcUser());
-    }
-    if (config.jdbcPassword() != null) {
-      p.setProperty("password", config.jdbcPassword());
-    }
-    if (config.jdbcUrl().startsWith("jdbc:sqlite:")) {
-      p.setProperty("journal_mode", "WAL");
-      p.setProperty("busy_timeout", "30000");
-      p.setProperty("transaction_mode", "IMMEDIATE");
-    }
+    Properties p = config.storeProperties("FULL");
     UserStore s =
         new UserStore(
             JdbcStore.builder(

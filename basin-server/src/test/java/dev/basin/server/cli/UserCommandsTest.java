@@ -3,7 +3,7 @@ package dev.basin.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
+import dev.basin.server.TestServers;
 import dev.basin.server.auth.Role;
 import dev.basin.server.auth.User;
 import java.io.ByteArrayInputStream;
@@ -27,18 +27,7 @@ class UserCommandsTest {
 
   @BeforeAll
   static void start() {
-    server =
-        new BasinServer(
-                ServerConfig.definition()
-                    .resolve(
-                        Map.of(),
-                        Map.of(),
-                        Map.of(
-                            "data-dir", dir.toString(),
-                            "http-port", "0",
-                            "pg-port", "0",
-                            "sql.threads", "1")))
-            .start();
+    server = TestServers.start(dir, Map.of("sql.threads", "1"));
   }
 
   @AfterAll

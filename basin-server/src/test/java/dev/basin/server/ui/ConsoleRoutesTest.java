@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.basin.common.json.Json;
 import dev.basin.server.BasinServer;
-import dev.basin.server.ServerConfig;
+import dev.basin.server.TestServers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,18 +26,7 @@ class ConsoleRoutesTest {
 
   @BeforeAll
   static void start() {
-    server =
-        new BasinServer(
-                ServerConfig.definition()
-                    .resolve(
-                        Map.of(),
-                        Map.of(),
-                        Map.of(
-                            "data-dir", dir.toString(),
-                            "http-port", "0",
-                            "pg-port", "0",
-                            "sql.threads", "1")))
-            .start();
+    server = TestServers.start(dir, Map.of("sql.threads", "1"));
   }
 
   @AfterAll

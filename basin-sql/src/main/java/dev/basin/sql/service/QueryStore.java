@@ -125,19 +125,7 @@ final class QueryStore implements AutoCloseable {
    *     reached or was written by a newer Basin
    */
   static QueryStore open(CatalogConfig config) {
-    Properties p = new Properties();
-    if (config.jdbcUser() != null) {
-      p.setProperty("user", config.jdbcUser());
-    }
-    if (config.jdbcPassword() != null) {
-      p.setProperty("password", config.jdbcPassword());
-    }
-    if (config.jdbcUrl().startsWith("jdbc:sqlite:")) {
-      p.setProperty("journal_mode", "WAL");
-      p.setProperty("busy_timeout", "30000");
-      p.setProperty("transaction_mode", "IMMEDIATE");
-      p.setProperty("synchronous", "NORMAL");
-    }
+    Properties p = config.storeProperties("NORMAL");
     QueryStore store = new QueryStore(config.jdbcUrl(), p);
     try {
       store.migrate();

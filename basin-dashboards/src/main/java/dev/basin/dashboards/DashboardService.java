@@ -146,6 +146,27 @@ public final class DashboardService implements AutoCloseable {
     return dataset(name);
   }
 
+  /**
+   * What a dataset definition's query, with its calculated fields, reads besides catalog tables,
+   * views and its own CTEs, as {@link PreparedSql#fileAccess()} lists it ({@code "table function
+   * read_csv"}, {@code "file 'x.csv'"}). Empty when the definition does not parse or plan: creating
+   * or updating it plans the same query and reports why.
+   */
+  public List<String> datasetFileAccess(JsonNode definition, String user) {
+    Dataset ds;
+    try {
+      ds = Dataset.parse(definition);
+    } catch (RuntimeException e) {
+      return List.of();
+    }
+    // Planned, not prepared: DuckDB binding a missing file would fail before the check.
+    try (DuckDbSession s = engine.openSession(new SessionContext(user, null))) {
+      return s.plan(QueryBuilder.datasetSql(ds, null)).fileAccess();
+    } catch (SqlException | BasinException e) {
+      return List.of();
+    }
+  }
+
   /** The dataset with its columns as described when it was saved, and its extract's state. */
   public Dataset dataset(String name) {
     Dataset ds = definition(name);

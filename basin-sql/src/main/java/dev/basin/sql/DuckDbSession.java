@@ -138,6 +138,26 @@ public final class DuckDbSession implements SqlSession {
     }
   }
 
+  @Override
+  public List<String> fileAccess(String sql) {
+    ensureOpen();
+    if (sql == null) {
+      throw new SqlException(SqlState.SYNTAX_ERROR, "the statement is empty");
+    }
+    Statement statement = StatementParser.parse(sql);
+    try {
+      if (statement instanceof Statement.Query q) {
+        return planner.plan(q.sql(), database).fileAccess();
+      }
+      if (statement instanceof Statement.Explain e) {
+        return planner.plan(e.sql(), database).fileAccess();
+      }
+      return List.of();
+    } catch (BasinException e) {
+      throw translate(e);
+    }
+  }
+
   private PreparedSql prepare(String sql, Statement st) {
     if (st instanceof Statement.Query q) {
       return new QueryStatement(sql, q.sql());
@@ -373,6 +393,11 @@ public final class DuckDbSession implements SqlSession {
     }
 
     @Override
+    public List<String> fileAccess() {
+      return planned.fileAccess();
+    }
+
+    @Override
     public ResultCursor execute(List<?> parameters) {
       ensureOpen();
       if (used) {
@@ -558,6 +583,8 @@ public final class DuckDbSession implements SqlSession {
           sql,
           StatementKind.QUERY,
           cols,
+          List.of(),
+          planned.fileAccess(),
           () -> {
             List<Object[]> rows = new ArrayList<>();
             for (TableScan s : planned.scans()) {
@@ -579,6 +606,8 @@ public final class DuckDbSession implements SqlSession {
         sql,
         StatementKind.QUERY,
         cols,
+        List.of(),
+        planned.fileAccess(),
         () -> {
           List<Object[]> rows = new ArrayList<>();
           for (TableScan s : planned.scans()) {
@@ -1014,6 +1043,16 @@ public final class DuckDbSession implements SqlSession {
       List<SqlColumn> columns,
       List<TableScan> scans,
       Supplier<ResultCursor> action) {
+    return local(sql, kind, columns, scans, List.of(), action);
+  }
+
+  private PreparedSql local(
+      String sql,
+      StatementKind kind,
+      List<SqlColumn> columns,
+      List<TableScan> scans,
+      List<String> fileAccess,
+      Supplier<ResultCursor> action) {
     return new PreparedSql() {
       private boolean used;
 
@@ -1040,6 +1079,11 @@ public final class DuckDbSession implements SqlSession {
       @Override
       public List<TableScan> scans() {
         return scans;
+      }
+
+      @Override
+      public List<String> fileAccess() {
+        return fileAccess;
       }
 
       @Override

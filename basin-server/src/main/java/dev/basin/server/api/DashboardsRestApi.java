@@ -19,6 +19,7 @@ import dev.basin.server.auth.Role;
 import dev.basin.server.http.Authenticator;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -51,7 +52,9 @@ import java.util.Objects;
  * Queries run as the signed-in user (the bearer token's access key id or the console session's), so
  * row-level security applies. Only admins may set, change or remove a dataset's {@code
  * rowLevelSecurity} (on create, update or import): authors can query the tables in SQL, so the
- * rules restrict readers, and an author's attempt is 403 FORBIDDEN. Errors are {@code {"error":
+ * rules restrict readers, and an author's attempt is 403 FORBIDDEN. Nor may authors save a dataset
+ * whose query or calculated fields read anything but catalog tables, views and CTEs (files, table
+ * functions such as {@code read_csv} or {@code glob}): 403 FORBIDDEN. Errors are {@code {"error":
  * {"code", "message"}}}: 400 INVALID_DATASET / INVALID_VISUAL / INVALID_DASHBOARD (the message
  * names the path) / INVALID_REQUEST / QUERY_FAILED, 404 DATASET_NOT_FOUND / DASHBOARD_NOT_FOUND /
  * VISUAL_NOT_FOUND, 409 DATASET_EXISTS / DATASET_IN_USE / DASHBOARD_EXISTS / VERSION_CONFLICT.
@@ -86,7 +89,7 @@ public final class DashboardsRestApi {
         guarded(
             ctx -> {
               JsonNode body = jsonBody(ctx, maxBodyBytes);
-              if (!rlsChangeAllowed(ctx, body, null)) {
+              if (!rlsChangeAllowed(ctx, body, null) || !fileAccessAllowed(ctx, body, null)) {
                 return;
               }
               json(ctx, 201, service.createDataset(body, user(ctx)).toJson());
@@ -99,7 +102,8 @@ public final class DashboardsRestApi {
         guarded(
             ctx -> {
               JsonNode body = jsonBody(ctx, maxBodyBytes);
-              if (!rlsChangeAllowed(ctx, body, ctx.pathParam("name"))) {
+              String name = ctx.pathParam("name");
+              if (!rlsChangeAllowed(ctx, body, name) || !fileAccessAllowed(ctx, body, name)) {
                 return;
               }
               json(
@@ -133,7 +137,8 @@ public final class DashboardsRestApi {
               // An import creates the datasets that do not exist yet (and leaves the others).
               for (JsonNode d : body.path("datasets")) {
                 String name = d.path("name").asText("");
-                if (existing(name) == null && !rlsChangeAllowed(ctx, d, null)) {
+                if (existing(name) == null
+                    && (!rlsChangeAllowed(ctx, d, null) || !fileAccessAllowed(ctx, d, null))) {
                   return;
                 }
               }
@@ -368,6 +373,31 @@ public final class DashboardsRestApi {
             + role
             + ") may not set, change or remove a dataset's rowLevelSecurity; ask an admin"
             + " (authors can query the tables in SQL, so row-level security restricts readers)");
+    return false;
+  }
+
+  /**
+   * Whether the request may save {@code definition} as far as file access goes: admins always;
+   * anyone else only when the dataset's query, with its calculated fields, reads catalog tables,
+   * views and its own CTEs only (files and table functions such as {@code read_csv} bypass
+   * row-level security). Answers 403 FORBIDDEN otherwise. A definition that does not parse or plan
+   * is left to the service to report.
+   *
+   * @param name the dataset being updated, or null for a new one
+   */
+  private boolean fileAccessAllowed(Context ctx, JsonNode definition, String name) {
+    if (ctx.attribute(Authenticator.ROLE_ATTRIBUTE) == Role.ADMIN) {
+      return true;
+    }
+    JsonNode d = definition;
+    if (name != null && d != null && d.isObject() && !d.has("name")) {
+      d = ((ObjectNode) d.deepCopy()).put("name", name);
+    }
+    List<String> access = service.datasetFileAccess(d, user(ctx));
+    if (access.isEmpty()) {
+      return true;
+    }
+    ApiResponses.error(ctx, 403, "FORBIDDEN", QueriesRestApi.fileAccessMessage(access));
     return false;
   }
 

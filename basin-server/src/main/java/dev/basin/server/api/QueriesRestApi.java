@@ -78,9 +78,11 @@ import java.util.Locale;
  * and see every execution. Other roles allowed here (authors) may only run statements the engine
  * plans as {@link StatementKind#QUERY} (SELECT, SHOW, DESCRIBE, EXPLAIN): the statement is planned
  * on the server before it is submitted, and anything else is refused with 403 FORBIDDEN; a
- * statement that does not plan is answered like a dry run (400 SYNTAX_ERROR, UNDEFINED_TABLE …).
- * They list, wait for, read the results of and cancel only their own executions; another user's
- * execution is 404 QUERY_NOT_FOUND to them.
+ * statement that does not plan is answered like a dry run (400 SYNTAX_ERROR, UNDEFINED_TABLE …). A
+ * query that reads anything but catalog tables, views and its own CTEs (files by path, table
+ * functions such as {@code read_text} or {@code glob}, {@code current_setting}) is 403 FORBIDDEN
+ * too. They list, wait for, read the results of and cancel only their own executions; another
+ * user's execution is 404 QUERY_NOT_FOUND to them.
  *
  * <p>Errors are {@code {"error": {"code", "message"}}}: 400 INVALID_REQUEST (and SYNTAX_ERROR,
  * UNDEFINED_TABLE … for a dry run), 403 FORBIDDEN, 404 QUERY_NOT_FOUND / WORKGROUP_NOT_FOUND /
@@ -98,6 +100,13 @@ public final class QueriesRestApi {
   /** The message of a non-admin's refused statement. */
   static final String READ_ONLY_MESSAGE =
       "authors may run SELECT queries only; ask an admin to run DDL or writes";
+
+  /** The message of a non-admin's statement that reads files rather than catalog tables. */
+  static String fileAccessMessage(List<String> fileAccess) {
+    return "authors may query catalog tables only, not files: "
+        + String.join(", ", fileAccess)
+        + "; ask an admin";
+  }
 
   private final QueryService queries;
   private final long maxBodyBytes;
@@ -167,20 +176,27 @@ public final class QueriesRestApi {
     if (!isAdmin(ctx)) {
       // Planned here, on the server, from the parsed statement: the kind is a property of the
       // statement's text, so the execution that follows runs a statement of the same kind.
-      StatementKind kind;
+      if (!fileAccessAllowed(ctx, sql, text(body, "database", false))) {
+        return;
+      }
+      DryRun plan;
       try {
-        kind =
-            queries
-                .dryRun(
-                    sql, text(body, "database", false), text(body, "workgroup", false), user(ctx))
-                .kind();
+        plan =
+            queries.dryRun(
+                sql, text(body, "database", false), text(body, "workgroup", false), user(ctx));
       } catch (SqlException e) {
         int status = e.state() == SqlState.INTERNAL_ERROR ? 500 : 400;
         ApiResponses.error(ctx, status, e.state().name(), e.getMessage());
         return;
       }
-      if (kind != StatementKind.QUERY) {
-        ApiResponses.error(ctx, 403, "FORBIDDEN", READ_ONLY_MESSAGE);
+      if (plan.kind() != StatementKind.QUERY || !plan.fileAccess().isEmpty()) {
+        ApiResponses.error(
+            ctx,
+            403,
+            "FORBIDDEN",
+            plan.kind() != StatementKind.QUERY
+                ? READ_ONLY_MESSAGE
+                : fileAccessMessage(plan.fileAccess()));
         return;
       }
     }
@@ -324,6 +340,10 @@ public final class QueriesRestApi {
 
   private void dryRun(Context ctx) {
     JsonNode body = jsonBody(ctx, maxBodyBytes);
+    if (!isAdmin(ctx)
+        && !fileAccessAllowed(ctx, text(body, "sql", true), text(body, "database", false))) {
+      return;
+    }
     DryRun d;
     try {
       d =
@@ -618,6 +638,29 @@ public final class QueriesRestApi {
     // Set by the /api/v1/* filter from the verified bearer token or console session.
     String user = ctx.attribute(dev.basin.server.http.Authenticator.USER_ATTRIBUTE);
     return user != null ? user : "anonymous";
+  }
+
+  /**
+   * Whether a non-admin's statement reads catalog tables, views and its CTEs only. Files, file
+   * table functions and settings would bypass row-level security and the per-user ownership of
+   * results (other users' result files are in the lake too). Checked before the statement is
+   * planned in the engine, which would open the files it names. Answers 403 FORBIDDEN, or 400 like
+   * a dry run when the statement does not parse.
+   */
+  private boolean fileAccessAllowed(Context ctx, String sql, String database) {
+    List<String> access;
+    try {
+      access = queries.fileAccess(sql, database, user(ctx));
+    } catch (SqlException e) {
+      int status = e.state() == SqlState.INTERNAL_ERROR ? 500 : 400;
+      ApiResponses.error(ctx, status, e.state().name(), e.getMessage());
+      return false;
+    }
+    if (access.isEmpty()) {
+      return true;
+    }
+    ApiResponses.error(ctx, 403, "FORBIDDEN", fileAccessMessage(access));
+    return false;
   }
 
   /**

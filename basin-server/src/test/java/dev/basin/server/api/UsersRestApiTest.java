@@ -425,6 +425,108 @@ class UsersRestApiTest {
   }
 
   @Test
+  void authorsQueryCatalogTablesOnlyNotFiles() throws Exception {
+    createUser("fred", "author");
+    Session fred = signIn("fred", "pw-fred-123");
+    String lake = dir.resolve("lake").toString();
+    Map<String, String> refused =
+        Map.of(
+            "SELECT * FROM read_text('" + lake + "/**')",
+            "table function read_text",
+            "SELECT file FROM glob('" + lake + "/results/**')",
+            "table function glob",
+            "SELECT * FROM hr.staff WHERE current_setting('threads') > 0",
+            "function current_setting");
+    for (Map.Entry<String, String> e : refused.entrySet()) {
+      HttpResponse<String> r =
+          fred.call("POST", "/api/v1/queries", "{`sql`: `" + e.getKey() + "`, `wait`: true}");
+      assertThat(r.statusCode()).as(e.getKey() + ": " + r.body()).isEqualTo(403);
+      assertThat(error(r).path("code").asText()).isEqualTo("FORBIDDEN");
+      assertThat(error(r).path("message").asText())
+          .isEqualTo(
+              "authors may query catalog tables only, not files: "
+                  + e.getValue()
+                  + "; ask an admin");
+    }
+    // refused before the engine opens the file: neither a dry run's columns nor an error message
+    // shows its first line
+    java.nio.file.Files.writeString(dir.resolve("lake").resolve("secret.csv"), "topsecret\n1\n");
+    String secret = "SELECT * FROM read_csv('" + lake + "/secret.csv')";
+    for (String path : List.of("/api/v1/queries/dry-run", "/api/v1/queries")) {
+      HttpResponse<String> r = fred.call("POST", path, "{`sql`: `" + secret + "`}");
+      assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(403);
+      assertThat(r.body()).contains("table function read_csv").doesNotContain("topsecret");
+    }
+    // admins still may
+    JsonNode files =
+        admin(
+                "POST",
+                "/api/v1/queries",
+                "{`sql`: `SELECT count(*) > 0 FROM glob('"
+                    + lake
+                    + "/**')`, `wait`: true, `includeResults`: true}",
+                200)
+            .path("results")
+            .path("rows");
+    assertThat(files.toString()).isEqualTo("[[true]]");
+    // and authors query catalog tables as before
+    HttpResponse<String> select =
+        fred.call(
+            "POST",
+            "/api/v1/queries",
+            "{`sql`: `WITH s AS (SELECT * FROM hr.staff) SELECT sum(people) FROM s, range(1)`,"
+                + " `wait`: true, `includeResults`: true}");
+    assertThat(select.statusCode()).as(select.body()).isEqualTo(200);
+    assertThat(Json.read(select.body(), JsonNode.class).path("results").path("rows").toString())
+        .isEqualTo("[[12]]");
+
+    // datasets: neither their SQL nor a calculated field may read files
+    HttpResponse<String> sqlFile =
+        fred.call(
+            "POST",
+            "/api/v1/datasets",
+            "{`name`: `files`, `sql`: `SELECT * FROM read_csv('" + lake + "/x.csv')`}");
+    assertThat(sqlFile.statusCode()).as(sqlFile.body()).isEqualTo(403);
+    assertThat(error(sqlFile).path("message").asText())
+        .isEqualTo(
+            "authors may query catalog tables only, not files: table function read_csv; ask an"
+                + " admin");
+    admin("GET", "/api/v1/datasets/files", null, 404);
+    String field =
+        "`calculatedFields`: [{`name`: `n`, `expression`: `(SELECT count(*) FROM glob('/'))`}]";
+    HttpResponse<String> fieldFile =
+        fred.call(
+            "POST", "/api/v1/datasets", "{`name`: `files`, `table`: `hr.staff`, " + field + "}");
+    assertThat(fieldFile.statusCode()).as(fieldFile.body()).isEqualTo(403);
+    assertThat(error(fieldFile).path("message").asText()).contains("table function glob");
+    admin("GET", "/api/v1/datasets/files", null, 404);
+    assertThat(
+            fred.call(
+                    "POST",
+                    "/api/v1/datasets",
+                    "{`name`: `files`, `sql`: `SELECT department, people FROM hr.staff`}")
+                .statusCode())
+        .isEqualTo(201);
+    HttpResponse<String> update =
+        fred.call("PUT", "/api/v1/datasets/files", "{`table`: `hr.staff`, " + field + "}");
+    assertThat(update.statusCode()).as(update.body()).isEqualTo(403);
+    HttpResponse<String> imported =
+        fred.call(
+            "POST",
+            "/api/v1/dashboards/import",
+            "{`dashboard`: {`id`: `fimp`, `name`: `Fimp`, `visuals`: []}, `datasets`: [{`name`:"
+                + " `fimported`, `sql`: `SELECT * FROM 'x.csv'`}]}");
+    assertThat(imported.statusCode()).as(imported.body()).isEqualTo(403);
+    admin("GET", "/api/v1/datasets/fimported", null, 404);
+    // an admin's dataset may read files
+    admin(
+        "POST",
+        "/api/v1/datasets",
+        "{`name`: `adminfiles`, `sql`: `SELECT file FROM glob('" + lake + "/**')`}",
+        201);
+  }
+
+  @Test
   void nonAdminsSeeFetchAndCancelOnlyTheirOwnQueries() throws Exception {
     String adminQuery =
         admin("POST", "/api/v1/queries", "{`sql`: `SELECT 42 AS secret`, `wait`: true}", 200)

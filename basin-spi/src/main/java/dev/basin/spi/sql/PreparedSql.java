@@ -21,6 +21,17 @@ public interface PreparedSql extends AutoCloseable {
   List<TableScan> scans();
 
   /**
+   * What the statement the user wrote reads besides the catalog's tables, views and its own CTEs:
+   * each entry names one reference, such as {@code "table function read_text"}, {@code "file
+   * 'x.csv'"} or {@code "function current_setting"}. Tables the engine itself rewrites into file
+   * scans, and what a catalog view reads, are not listed. Empty when the statement reads catalog
+   * tables only, and for engines that cannot read files at all.
+   */
+  default List<String> fileAccess() {
+    return List.of();
+  }
+
+  /**
    * Runs the statement. Values are bound in order: Java {@code String}, {@code Long}, {@code
    * Integer}, {@code Double}, {@code BigDecimal}, {@code Boolean}, {@code LocalDate}, {@code
    * LocalDateTime}, {@code OffsetDateTime}, {@code byte[]} or null.

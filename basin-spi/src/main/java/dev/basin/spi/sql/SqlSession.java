@@ -18,6 +18,19 @@ public interface SqlSession extends AutoCloseable {
    */
   PreparedSql prepare(String sql);
 
+  /**
+   * What a query would read besides the catalog's tables, views and its own CTEs, as {@link
+   * PreparedSql#fileAccess()} lists it, found by parsing and resolving names only: no file is
+   * opened, so a caller can refuse the statement before the engine touches one (binding a file
+   * function reads the file's first lines, which error messages and column names may show). Empty
+   * for statements that are not queries, and for engines that cannot read files at all.
+   *
+   * @throws SqlException on a syntax error or an unknown database, as {@link #prepare} would
+   */
+  default List<String> fileAccess(String sql) {
+    return List.of();
+  }
+
   /** Prepares and executes a statement without parameters. */
   default ResultCursor execute(String sql) {
     return prepare(sql).execute(List.of());

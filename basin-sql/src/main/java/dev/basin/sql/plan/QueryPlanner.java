@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,13 +37,31 @@ public final class QueryPlanner {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> DUCKDB_SCHEMAS =
       Set.of("pg_catalog", "information_schema", "main", "temp", "system");
+  // Table functions that read no files and reveal nothing of the server.
+  private static final Set<String> SAFE_TABLE_FUNCTIONS =
+      Set.of("range", "generate_series", "unnest");
+  // Scalar functions that reveal the server's settings (paths among them) or environment.
+  private static final Set<String> UNSAFE_FUNCTIONS =
+      Set.of("current_setting", "getenv", "which_secret");
+  // The last part of a dotted name DuckDB reads as a file by replacement scan (FROM main.csv).
+  private static final Set<String> FILE_EXTENSIONS =
+      Set.of(
+          "csv", "tsv", "txt", "parquet", "json", "jsonl", "ndjson", "gz", "zst", "xlsx", "arrow",
+          "avro", "db", "duckdb", "sqlite");
 
   private final TableResolver resolver;
   private final Connection connection;
   private final int maxDepth;
 
-  /** The planned statement: the SQL DuckDB runs and what it scans. */
-  public record Planned(String sql, List<TableScan> scans, boolean readsCatalogMetadata) {}
+  /**
+   * The planned statement: the SQL DuckDB runs and what it scans.
+   *
+   * @param fileAccess what the statement as written reads besides catalog tables, views and its
+   *     CTEs ({@code "table function read_text"}, {@code "file 'x.csv'"}, {@code "function
+   *     current_setting"}); what a view's definition reads is not included
+   */
+  public record Planned(
+      String sql, List<TableScan> scans, boolean readsCatalogMetadata, List<String> fileAccess) {}
 
   public QueryPlanner(TableResolver resolver, Connection connection, int maxDepth) {
     this.resolver = resolver;
@@ -90,6 +109,8 @@ public final class QueryPlanner {
     collect(statements.get(0), Set.of(), visibleCtes, tables, selects);
 
     Map<JsonNode, TableResolver.Handle> handles = new IdentityHashMap<>();
+    Set<String> fileAccess = new LinkedHashSet<>();
+    functionAccess(statements.get(0), fileAccess);
     boolean metadata = false;
     for (JsonNode t : tables) {
       String catalogName = t.path("catalog_name").asText("");
@@ -98,6 +119,7 @@ public final class QueryPlanner {
       if (!catalogName.isEmpty()) {
         if (!StatementParser.CATALOG_NAMES.contains(catalogName.toLowerCase(Locale.ROOT))) {
           metadata = true;
+          fileReference(t, fileAccess);
           continue;
         }
       }
@@ -105,6 +127,9 @@ public final class QueryPlanner {
         boolean cte = visibleCtes.get(t).contains(name.toLowerCase(Locale.ROOT));
         if (cte || defaultDatabase == null) {
           metadata |= !cte;
+          if (!cte) {
+            fileReference(t, fileAccess);
+          }
           continue;
         }
         Optional<TableResolver.Handle> h = lookupIfPresent(defaultDatabase, name, atClause(t));
@@ -112,11 +137,13 @@ public final class QueryPlanner {
           handles.put(t, h.get());
         } else {
           metadata = true;
+          fileReference(t, fileAccess);
         }
         continue;
       }
       if (DUCKDB_SCHEMAS.contains(schema.toLowerCase(Locale.ROOT))) {
         metadata = true;
+        fileReference(t, fileAccess);
         continue;
       }
       Optional<TableResolver.Handle> h = resolver.lookup(schema, name, atClause(t));
@@ -191,7 +218,56 @@ public final class QueryPlanner {
       System.arraycopy(out, s.end, next, s.start + r.length, out.length - s.end);
       out = next;
     }
-    return new Planned(new String(out, StandardCharsets.UTF_8), scans, metadata);
+    return new Planned(
+        new String(out, StandardCharsets.UTF_8), scans, metadata, List.copyOf(fileAccess));
+  }
+
+  /**
+   * Adds every table function outside {@link #SAFE_TABLE_FUNCTIONS} and every call of one of {@link
+   * #UNSAFE_FUNCTIONS} anywhere in the parse tree (subqueries, CTEs, expressions).
+   */
+  private static void functionAccess(JsonNode node, Set<String> out) {
+    if (node.isArray()) {
+      node.forEach(n -> functionAccess(n, out));
+      return;
+    }
+    if (!node.isObject()) {
+      return;
+    }
+    if (node.path("type").asText("").equals("TABLE_FUNCTION")) {
+      String name = node.path("function").path("function_name").asText("");
+      if (!SAFE_TABLE_FUNCTIONS.contains(name.toLowerCase(Locale.ROOT))) {
+        out.add("table function " + name);
+      }
+    } else if (node.path("class").asText("").equals("FUNCTION")) {
+      String name = node.path("function_name").asText("");
+      if (UNSAFE_FUNCTIONS.contains(name.toLowerCase(Locale.ROOT))) {
+        out.add("function " + name);
+      }
+    }
+    node.forEach(n -> functionAccess(n, out));
+  }
+
+  /**
+   * Adds a table reference that names no catalog table, view or CTE when DuckDB would read it as a
+   * file by replacement scan: {@code FROM 'x.csv'}, {@code FROM "dir/x.parquet"}, {@code FROM
+   * main.csv}.
+   */
+  private static void fileReference(JsonNode table, Set<String> out) {
+    List<String> parts = new ArrayList<>();
+    for (String field : List.of("catalog_name", "schema_name", "table_name")) {
+      String part = table.path(field).asText("");
+      if (!part.isEmpty()) {
+        parts.add(part);
+      }
+    }
+    String name = table.path("table_name").asText("");
+    boolean file =
+        name.chars().anyMatch(c -> c == '.' || c == '/' || c == '\\' || c == ':')
+            || (parts.size() > 1 && FILE_EXTENSIONS.contains(name.toLowerCase(Locale.ROOT)));
+    if (file) {
+      out.add("file '" + String.join(".", parts) + "'");
+    }
   }
 
   private Optional<TableResolver.Handle> lookupIfPresent(

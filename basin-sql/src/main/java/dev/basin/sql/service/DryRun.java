@@ -15,6 +15,8 @@ import java.util.List;
  * @param filesPlanned files it would read, over all tables
  * @param bytesPlanned bytes it would read, over all tables
  * @param bytesScannedCutoffPerQuery the workgroup's per-query limit, or null
+ * @param fileAccess what it reads besides catalog tables, views and its CTEs (files, file-reading
+ *     table functions, settings), as {@link dev.basin.spi.sql.PreparedSql#fileAccess()} lists it
  */
 public record DryRun(
     StatementKind kind,
@@ -23,7 +25,8 @@ public record DryRun(
     List<TableScan> tables,
     long filesPlanned,
     long bytesPlanned,
-    Long bytesScannedCutoffPerQuery) {
+    Long bytesScannedCutoffPerQuery,
+    List<String> fileAccess) {
 
   /** Whether running it would be cancelled for going over the workgroup's per-query limit. */
   public boolean exceedsCutoff() {

@@ -672,7 +672,29 @@ public final class QueryService implements AutoCloseable {
           scans,
           files,
           bytes,
-          wg.bytesScannedCutoffPerQuery());
+          wg.bytesScannedCutoffPerQuery(),
+          prepared.fileAccess());
+    }
+  }
+
+  /**
+   * What a query would read besides catalog tables, views and its CTEs (files, file-reading table
+   * functions, settings), found without opening any file; see {@link SqlSession#fileAccess}.
+   *
+   * @throws BasinException {@link QueryErrorCode#INVALID_REQUEST}
+   * @throws SqlException when the statement does not parse or names an unknown database
+   */
+  public List<String> fileAccess(String sql, String database, String user) {
+    ensureOpen();
+    if (sql == null || sql.isBlank()) {
+      throw invalid("the query string is empty; pass the SQL statement to plan");
+    }
+    if (sql.length() > MAX_QUERY_LENGTH) {
+      throw invalid("the query string is longer than " + MAX_QUERY_LENGTH + " characters");
+    }
+    String db = checkDatabase(database, true);
+    try (SqlSession session = engine.openSession(new SessionContext(user, db))) {
+      return session.fileAccess(sql);
     }
   }
 
